@@ -1,0 +1,2 @@
+export * from './signalr.module.js';
+export * from './signalr.service.js';
