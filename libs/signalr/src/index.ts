@@ -1,2 +1,1 @@
-export * from './signalr.module.js';
-export * from './signalr.service.js';
+export * from './protocol/hub-message.js';

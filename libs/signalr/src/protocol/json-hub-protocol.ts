@@ -1,10 +1,12 @@
 import {
+  type CancelInvocationMessage,
   type CloseMessage,
   type CompletionMessage,
   type HubMessage,
   type InvocationMessage,
   MessageType,
   type MessageHeaders,
+  type StreamItemMessage,
 } from './hub-message.js';
 import type { HubProtocol } from './hub-protocol.js';
 import { HubProtocolError, maxMessageSizeExceeded } from './hub-protocol-error.js';
@@ -110,10 +112,12 @@ function parseMessage(text: string): HubMessage | undefined {
     case MessageType.StreamItem: {
       const invocationId = requiredString(json, 'invocationId');
       if (!('item' in json)) throw missingProperty('item');
-      return withHeaders(
-        { type: MessageType.StreamItem, invocationId, item: json.item },
-        json,
-      );
+      const streamItem: StreamItemMessage = {
+        type: MessageType.StreamItem,
+        invocationId,
+        item: json.item,
+      };
+      return withHeaders(streamItem, json);
     }
     case MessageType.Completion: {
       const invocationId = requiredString(json, 'invocationId');
@@ -129,14 +133,13 @@ function parseMessage(text: string): HubMessage | undefined {
       }
       return withHeaders(completion, json);
     }
-    case MessageType.CancelInvocation:
-      return withHeaders(
-        {
-          type: MessageType.CancelInvocation,
-          invocationId: requiredString(json, 'invocationId'),
-        },
-        json,
-      );
+    case MessageType.CancelInvocation: {
+      const cancel: CancelInvocationMessage = {
+        type: MessageType.CancelInvocation,
+        invocationId: requiredString(json, 'invocationId'),
+      };
+      return withHeaders(cancel, json);
+    }
     case MessageType.Ping:
       return PING;
     case MessageType.Close: {
