@@ -1,0 +1,225 @@
+// Compares MessagePack libraries on the payloads a SignalR hub exchanges.
+//
+//   node bench/msgpack-libs.mjs            (about 1 minute on 2 cores)
+//   BENCH_MS=300 node bench/msgpack-libs.mjs   (quicker, noisier)
+//
+// Candidates that are not installed are skipped. To install the ones that are
+// not project dependencies, without touching package.json:
+//   npm install --no-save msgpack3@npm:@msgpack/msgpack@3.1.3 notepack.io@3.0.1 msgpack5@6.1.0
+// (@msgpack/msgpack 2.8 comes with @microsoft/signalr-protocol-msgpack.)
+//
+// Decoding is measured on the bytes the official JS client produces (the
+// @msgpack/msgpack 2.8 encoder); encoding on the array the server writes.
+// Each figure is the median of 3 timed runs of BENCH_MS milliseconds.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const RUN_MS = Number(process.env.BENCH_MS ?? 700);
+
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Version from a package's package.json (some packages do not export it). */
+function versionOf(name, req = require) {
+  let dir = dirname(req.resolve(name));
+  while (!existsSync(join(dir, 'package.json')) || !dir.includes(name.replace('/', '/'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return '?';
+    dir = parent;
+  }
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+}
+
+function tryRequire(name) {
+  try {
+    return require(name);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- payloads -------------------------------------------------------------
+
+const smallInvocation = [1, {}, '1', 'SendMessage', ['alice', 42]];
+
+const people = [];
+for (let i = 0; people.length < 9; i++) {
+  people.push({
+    id: 1000 + i,
+    name: `Person number ${i}`,
+    email: `person${i}@example.com`,
+    active: i % 2 === 0,
+    score: 12.5 * i + 0.25,
+    tags: ['alpha', 'beta'],
+  });
+}
+const completion1k = [3, {}, '7', 3, { total: people.length, items: people }];
+
+const blob = Buffer.alloc(65536);
+for (let i = 0; i < blob.length; i++) blob[i] = (i * 31) & 0xff;
+const binaryInvocation = [1, {}, '2', 'Upload', [blob]];
+
+const payloads = [
+  ['small invocation', smallInvocation],
+  ['completion, 1 KB object', completion1k],
+  ['invocation, 64 KB binary', binaryInvocation],
+];
+
+// ---- candidates -----------------------------------------------------------
+
+const candidates = [];
+
+const msgpackr = tryRequire('msgpackr');
+if (msgpackr) {
+  const version = versionOf('msgpackr');
+  // The options the hub protocol uses: plain maps (no records), compact map
+  // headers, undefined as nil, int64 as number, bin copied out of the input.
+  const packr = new msgpackr.Packr({
+    useRecords: false,
+    variableMapSize: true,
+    encodeUndefinedAsNil: true,
+  });
+  const unpackr = new msgpackr.Unpackr({
+    useRecords: false,
+    mapsAsObjects: true,
+    int64AsType: 'number',
+    copyBuffers: true,
+  });
+  const strings = msgpackr.isNativeAccelerationEnabled ? 'native strings' : 'JS strings';
+  candidates.push({
+    name: `msgpackr ${version} (${strings})`,
+    encode: (v) => packr.pack(v),
+    decode: (b) => unpackr.unpack(b),
+  });
+  // Same, but bin values are views of the input (msgpackr's default), as
+  // @msgpack/msgpack and notepack.io return them: shows what the copy costs.
+  const viewUnpackr = new msgpackr.Unpackr({ useRecords: false, int64AsType: 'number' });
+  candidates.push({
+    name: `msgpackr ${version} (${strings}, bin as views)`,
+    encode: undefined,
+    decode: (b) => viewUnpackr.unpack(b),
+  });
+}
+
+function addMsgpackJs(label, lib, version) {
+  if (!lib) return;
+  const encoder = new lib.Encoder();
+  const decoder = new lib.Decoder();
+  candidates.push({
+    name: `${label} ${version}`,
+    // encode() of 2.x returns a view of the encoder's own buffer: copy it, as
+    // a caller that keeps the bytes must.
+    encode: (v) => encoder.encode(v).slice(),
+    decode: (b) => decoder.decode(b),
+  });
+}
+addMsgpackJs(
+  '@msgpack/msgpack',
+  tryRequire('msgpack3'),
+  tryRequire('msgpack3') && versionOf('msgpack3'),
+);
+{
+  // The copy the official client uses (nested or hoisted).
+  let lib;
+  let version;
+  try {
+    const clientRequire = createRequire(require.resolve('@microsoft/signalr-protocol-msgpack'));
+    lib = clientRequire('@msgpack/msgpack');
+    version = versionOf('@msgpack/msgpack', clientRequire);
+  } catch {
+    lib = tryRequire('@msgpack/msgpack');
+    version = lib && versionOf('@msgpack/msgpack');
+  }
+  addMsgpackJs('@msgpack/msgpack', lib, version);
+}
+
+const notepack = tryRequire('notepack.io');
+if (notepack) {
+  candidates.push({
+    name: `notepack.io ${versionOf('notepack.io')} (Date as ext 0: incompatible)`,
+    encode: (v) => notepack.encode(v),
+    decode: (b) => notepack.decode(b),
+  });
+}
+
+const msgpack5 = tryRequire('msgpack5');
+if (msgpack5) {
+  const codec = msgpack5();
+  candidates.push({
+    name: `msgpack5 ${versionOf('msgpack5')}`,
+    encode: (v) => codec.encode(v).slice(),
+    decode: (b) => codec.decode(b),
+  });
+}
+
+// ---- timing ---------------------------------------------------------------
+
+let sink = 0;
+
+function opsPerSecond(fn, arg) {
+  // Warm up, then count calls in RUN_MS, checking the clock every `batch` calls.
+  for (let i = 0; i < 2000; i++) sink ^= touch(fn(arg));
+  const runs = [];
+  for (let r = 0; r < 3; r++) {
+    let calls = 0;
+    const batch = 64;
+    const start = process.hrtime.bigint();
+    const deadline = start + BigInt(RUN_MS) * 1_000_000n;
+    let now = start;
+    while (now < deadline) {
+      for (let i = 0; i < batch; i++) sink ^= touch(fn(arg));
+      calls += batch;
+      now = process.hrtime.bigint();
+    }
+    runs.push((calls * 1e9) / Number(now - start));
+  }
+  runs.sort((a, b) => a - b);
+  return runs[1];
+}
+
+function touch(value) {
+  return Array.isArray(value) ? value.length : value ? 1 : 0;
+}
+
+function format(n) {
+  if (Number.isNaN(n)) return '-';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+const clientEncoder = (() => {
+  try {
+    const clientRequire = createRequire(require.resolve('@microsoft/signalr-protocol-msgpack'));
+    return new (clientRequire('@msgpack/msgpack').Encoder)();
+  } catch {
+    return undefined;
+  }
+})();
+
+console.log(`node ${process.version}, ${RUN_MS} ms per run, median of 3\n`);
+const rows = [];
+for (const [label, message] of payloads) {
+  // Client bytes, as a Node Buffer (what a ws transport hands the server).
+  const clientBytes = Buffer.from(
+    clientEncoder ? clientEncoder.encode(message) : candidates[0].encode(message),
+  );
+  const serverMessage = message[0] === 1 ? [...message, []] : message;
+  for (const candidate of candidates) {
+    let decodeOps = NaN;
+    let encodeOps = NaN;
+    try {
+      decodeOps = opsPerSecond(candidate.decode, clientBytes);
+    } catch (error) {
+      console.error(`${candidate.name} decode ${label}: ${error.message}`);
+    }
+    try {
+      if (candidate.encode) encodeOps = opsPerSecond(candidate.encode, serverMessage);
+    } catch (error) {
+      console.error(`${candidate.name} encode ${label}: ${error.message}`);
+    }
+    rows.push({ payload: label, library: candidate.name, encode: encodeOps, decode: decodeOps });
+    console.log(
+      `${label.padEnd(26)} ${candidate.name.padEnd(58)} encode ${format(encodeOps).padStart(11)}/s   decode ${format(decodeOps).padStart(11)}/s`,
+    );
+  }
+}
+if (sink === 0.5) console.log(sink);
