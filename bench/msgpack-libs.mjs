@@ -22,7 +22,10 @@ import { dirname, join } from 'node:path';
 /** Version from a package's package.json (some packages do not export it). */
 function versionOf(name, req = require) {
   let dir = dirname(req.resolve(name));
-  while (!existsSync(join(dir, 'package.json')) || !dir.includes(name.replace('/', '/'))) {
+  while (
+    !existsSync(join(dir, 'package.json')) ||
+    !dir.includes(name.replace('/', '/'))
+  ) {
     const parent = dirname(dir);
     if (parent === dir) return '?';
     dir = parent;
@@ -85,7 +88,9 @@ if (msgpackr) {
     int64AsType: 'number',
     copyBuffers: true,
   });
-  const strings = msgpackr.isNativeAccelerationEnabled ? 'native strings' : 'JS strings';
+  const strings = msgpackr.isNativeAccelerationEnabled
+    ? 'native strings'
+    : 'JS strings';
   candidates.push({
     name: `msgpackr ${version} (${strings})`,
     encode: (v) => packr.pack(v),
@@ -93,7 +98,10 @@ if (msgpackr) {
   });
   // Same, but bin values are views of the input (msgpackr's default), as
   // @msgpack/msgpack and notepack.io return them: shows what the copy costs.
-  const viewUnpackr = new msgpackr.Unpackr({ useRecords: false, int64AsType: 'number' });
+  const viewUnpackr = new msgpackr.Unpackr({
+    useRecords: false,
+    int64AsType: 'number',
+  });
   candidates.push({
     name: `msgpackr ${version} (${strings}, bin as views)`,
     encode: undefined,
@@ -123,7 +131,9 @@ addMsgpackJs(
   let lib;
   let version;
   try {
-    const clientRequire = createRequire(require.resolve('@microsoft/signalr-protocol-msgpack'));
+    const clientRequire = createRequire(
+      require.resolve('@microsoft/signalr-protocol-msgpack'),
+    );
     lib = clientRequire('@msgpack/msgpack');
     version = versionOf('@msgpack/msgpack', clientRequire);
   } catch {
@@ -188,7 +198,9 @@ function format(n) {
 
 const clientEncoder = (() => {
   try {
-    const clientRequire = createRequire(require.resolve('@microsoft/signalr-protocol-msgpack'));
+    const clientRequire = createRequire(
+      require.resolve('@microsoft/signalr-protocol-msgpack'),
+    );
     return new (clientRequire('@msgpack/msgpack').Encoder)();
   } catch {
     return undefined;
@@ -200,7 +212,9 @@ const rows = [];
 for (const [label, message] of payloads) {
   // Client bytes, as a Node Buffer (what a ws transport hands the server).
   const clientBytes = Buffer.from(
-    clientEncoder ? clientEncoder.encode(message) : candidates[0].encode(message),
+    clientEncoder
+      ? clientEncoder.encode(message)
+      : candidates[0].encode(message),
   );
   const serverMessage = message[0] === 1 ? [...message, []] : message;
   for (const candidate of candidates) {
@@ -212,11 +226,17 @@ for (const [label, message] of payloads) {
       console.error(`${candidate.name} decode ${label}: ${error.message}`);
     }
     try {
-      if (candidate.encode) encodeOps = opsPerSecond(candidate.encode, serverMessage);
+      if (candidate.encode)
+        encodeOps = opsPerSecond(candidate.encode, serverMessage);
     } catch (error) {
       console.error(`${candidate.name} encode ${label}: ${error.message}`);
     }
-    rows.push({ payload: label, library: candidate.name, encode: encodeOps, decode: decodeOps });
+    rows.push({
+      payload: label,
+      library: candidate.name,
+      encode: encodeOps,
+      decode: decodeOps,
+    });
     console.log(
       `${label.padEnd(26)} ${candidate.name.padEnd(58)} encode ${format(encodeOps).padStart(11)}/s   decode ${format(decodeOps).padStart(11)}/s`,
     );

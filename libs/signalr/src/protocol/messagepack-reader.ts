@@ -70,7 +70,9 @@ export function unexpectedCode(code: number): MessagePackFormatError {
 
 export function endOfStream(): MessagePackFormatError {
   // .NET's EndOfStreamException text, which MessagePackReader throws.
-  return new MessagePackFormatError('Attempted to read past the end of the stream.');
+  return new MessagePackFormatError(
+    'Attempted to read past the end of the stream.',
+  );
 }
 
 export class MessagePackReader {
@@ -151,7 +153,8 @@ export class MessagePackReader {
         return this.readUInt(4);
       case 0xcf: {
         this.need(9);
-        const value = b.readUInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
+        const value =
+          b.readUInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
         this.pos += 9;
         return value;
       }
@@ -169,7 +172,8 @@ export class MessagePackReader {
         return b.readInt32BE(this.pos - 4);
       case 0xd3: {
         this.need(9);
-        const value = b.readInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
+        const value =
+          b.readInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
         this.pos += 9;
         return value;
       }
@@ -232,7 +236,11 @@ export class MessagePackReader {
       pending--;
       const code = this.peek();
       let children = 0;
-      if (code <= 0x7f || code >= 0xe0 || (code >= 0xc0 && code <= 0xc3 && code !== 0xc1)) {
+      if (
+        code <= 0x7f ||
+        code >= 0xe0 ||
+        (code >= 0xc0 && code <= 0xc3 && code !== 0xc1)
+      ) {
         this.pos++;
       } else if (code <= 0x8f) {
         this.pos++;
