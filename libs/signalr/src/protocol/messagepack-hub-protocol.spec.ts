@@ -747,6 +747,30 @@ describe('MessagePackHubProtocol', () => {
       expect(clientParse(bytes)).toEqual([{ type: 9, sequenceId: 2 ** 40 }]);
     });
 
+    it('returns bytes of its own: later writes do not change earlier results', () => {
+      const first: HubMessage = {
+        type: MessageType.StreamItem,
+        invocationId: '1',
+        item: 'first',
+      };
+      const big: HubMessage = {
+        type: MessageType.StreamItem,
+        invocationId: '2',
+        item: Buffer.alloc(100_000, 1),
+      };
+      const a = protocol.writeMessage(first);
+      const before = hex(a);
+      const b = protocol.writeMessage(big);
+      protocol.writeMessage({
+        type: MessageType.StreamItem,
+        invocationId: '3',
+        item: 'third!',
+      });
+      expect(hex(a)).toBe(before);
+      expect(parseOne(a)).toEqual(first);
+      expect(parseOne(b)).toEqual(big);
+    });
+
     it('returns a fresh buffer for every Ping', () => {
       const a = protocol.writeMessage({ type: MessageType.Ping });
       a[0] = 0;

@@ -1,4 +1,9 @@
-import { type Options as MsgpackrOptions, Packr, Unpackr } from 'msgpackr';
+import {
+  type Options as MsgpackrOptions,
+  Packr,
+  RESET_BUFFER_MODE,
+  Unpackr,
+} from 'msgpackr';
 import { frameMessage, parseFrames } from './binary-message-format.js';
 import {
   type CancelInvocationMessage,
@@ -119,7 +124,11 @@ export class MessagePackHubProtocol implements HubProtocol {
 
   writeMessage(message: HubMessage): Buffer {
     if (message.type === MessageType.Ping) return Buffer.from(PING_FRAME);
-    return frameMessage(this.packr.pack(toArray(message)));
+    // pack() returns a view of msgpackr's (process-wide) write buffer, and
+    // RESET_BUFFER_MODE lets the next pack() write over it: copying it behind
+    // the length prefix right away gives the caller bytes of its own, and
+    // msgpackr keeps one buffer instead of allocating as it goes.
+    return frameMessage(this.packr.pack(toArray(message), RESET_BUFFER_MODE));
   }
 
   // ---- reading ------------------------------------------------------------
