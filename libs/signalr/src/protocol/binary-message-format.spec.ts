@@ -100,7 +100,12 @@ describe('parseFrames', () => {
     ]);
     const { consumed, payloads } = frames(input);
     expect(consumed).toBe(input.length);
-    expect(payloads).toEqual([[1, 2, 3], [], new Array(200).fill(9), [4]]);
+    expect(payloads).toEqual([
+      [1, 2, 3],
+      [],
+      Array.from({ length: 200 }, () => 9),
+      [4],
+    ]);
   });
 
   it('leaves an incomplete payload for later input', () => {

@@ -1145,7 +1145,10 @@ describe('MessagePackHubProtocol', () => {
       expectError(invocation(0xd4, 0x00, 0x00), BINDING_1);
       // A timestamp of an impossible size.
       expectError(invocation(0xd4, 0xff, 0x00), BINDING_1);
-      expectError(invocation(0xd8, 0xff, ...new Array(16).fill(0)), BINDING_1);
+      expectError(
+        invocation(0xd8, 0xff, ...Array.from({ length: 16 }, () => 0)),
+        BINDING_1,
+      );
       // 0xc1 is never used.
       expectError(invocation(0xc1), BINDING_1);
       // The failing argument is named.

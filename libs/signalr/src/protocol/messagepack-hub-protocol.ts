@@ -18,11 +18,7 @@ import {
 } from './hub-message.js';
 import type { HubProtocol } from './hub-protocol.js';
 import { HubProtocolError } from './hub-protocol-error.js';
-import {
-  MessagePackFormatError,
-  MessagePackReader,
-  endOfStream,
-} from './messagepack-reader.js';
+import { MessagePackReader, endOfStream } from './messagepack-reader.js';
 import { TransferFormat } from './transfer-format.js';
 
 /** Completion result kinds of the MessagePack encoding. */
