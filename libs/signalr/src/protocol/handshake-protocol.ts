@@ -1,8 +1,5 @@
 import { HubProtocolError } from './hub-protocol-error.js';
-import {
-  RECORD_SEPARATOR,
-  RECORD_SEPARATOR_CHAR,
-} from './text-message-format.js';
+import { RECORD_SEPARATOR, RECORD_SEPARATOR_CHAR } from './text-message-format.js';
 
 export interface HandshakeRequest {
   protocol: string;
@@ -36,20 +33,14 @@ export const HandshakeProtocol = {
       throw new HubProtocolError('Error reading JSON.');
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new HubProtocolError(
-        'Unexpected JSON Token Type. Expected a JSON Object.',
-      );
+      throw new HubProtocolError('Unexpected JSON Token Type. Expected a JSON Object.');
     }
     const { protocol, version } = json as Record<string, unknown>;
     if (protocol === undefined) {
-      throw new HubProtocolError(
-        `Missing required property 'protocol'. Message content: ${text}`,
-      );
+      throw new HubProtocolError(`Missing required property 'protocol'. Message content: ${text}`);
     }
     if (version === undefined) {
-      throw new HubProtocolError(
-        `Missing required property 'version'. Message content: ${text}`,
-      );
+      throw new HubProtocolError(`Missing required property 'version'. Message content: ${text}`);
     }
     if (typeof protocol !== 'string') {
       throw new HubProtocolError("Expected 'protocol' to be of type String.");
@@ -57,17 +48,13 @@ export const HandshakeProtocol = {
     if (!Number.isInteger(version)) {
       throw new HubProtocolError("Expected 'version' to be of type Number.");
     }
-    return {
-      request: { protocol, version: version as number },
-      consumed: end + 1,
-    };
+    return { request: { protocol, version: version as number }, consumed: end + 1 };
   },
 
   /** `{}` followed by 0x1E, or `{"error":"…"}` followed by 0x1E. */
   writeResponse(error?: string): Buffer {
     return Buffer.from(
-      (error === undefined ? '{}' : JSON.stringify({ error })) +
-        RECORD_SEPARATOR_CHAR,
+      (error === undefined ? '{}' : JSON.stringify({ error })) + RECORD_SEPARATOR_CHAR,
     );
   },
 };

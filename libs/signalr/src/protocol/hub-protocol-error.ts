@@ -6,9 +6,7 @@ export class HubProtocolError extends Error {
   override readonly name = 'InvalidDataException';
 }
 
-export function maxMessageSizeExceeded(
-  maxMessageSize: number,
-): HubProtocolError {
+export function maxMessageSizeExceeded(maxMessageSize: number): HubProtocolError {
   return new HubProtocolError(
     `The maximum message size of ${maxMessageSize}B was exceeded. The message size can be configured in AddHubOptions.`,
   );

@@ -9,14 +9,8 @@ import {
   type StreamItemMessage,
 } from './hub-message.js';
 import type { HubProtocol } from './hub-protocol.js';
-import {
-  HubProtocolError,
-  maxMessageSizeExceeded,
-} from './hub-protocol-error.js';
-import {
-  RECORD_SEPARATOR,
-  RECORD_SEPARATOR_CHAR,
-} from './text-message-format.js';
+import { HubProtocolError, maxMessageSizeExceeded } from './hub-protocol-error.js';
+import { RECORD_SEPARATOR, RECORD_SEPARATOR_CHAR } from './text-message-format.js';
 import { TransferFormat } from './transfer-format.js';
 
 type JsonObject = Record<string, unknown>;
@@ -128,15 +122,10 @@ function parseMessage(text: string): HubMessage | undefined {
     case MessageType.Completion: {
       const invocationId = requiredString(json, 'invocationId');
       const error = optionalString(json, 'error');
-      const completion: CompletionMessage = {
-        type: MessageType.Completion,
-        invocationId,
-      };
+      const completion: CompletionMessage = { type: MessageType.Completion, invocationId };
       if (error !== undefined) {
         if ('result' in json) {
-          throw new HubProtocolError(
-            "The 'error' and 'result' properties are mutually exclusive.",
-          );
+          throw new HubProtocolError("The 'error' and 'result' properties are mutually exclusive.");
         }
         completion.error = error;
       } else if ('result' in json) {
@@ -158,8 +147,7 @@ function parseMessage(text: string): HubMessage | undefined {
       const error = optionalString(json, 'error');
       if (error) close.error = error;
       if (json.allowReconnect !== undefined) {
-        if (typeof json.allowReconnect !== 'boolean')
-          throw wrongType('allowReconnect', 'Boolean');
+        if (typeof json.allowReconnect !== 'boolean') throw wrongType('allowReconnect', 'Boolean');
         close.allowReconnect = json.allowReconnect;
       }
       return close;
@@ -168,12 +156,8 @@ function parseMessage(text: string): HubMessage | undefined {
     case MessageType.Sequence: {
       const sequenceId = json.sequenceId;
       if (sequenceId === undefined) throw missingProperty('sequenceId');
-      if (!Number.isSafeInteger(sequenceId))
-        throw wrongType('sequenceId', 'Number');
-      return {
-        type: type as MessageType.Ack,
-        sequenceId: sequenceId as number,
-      };
+      if (!Number.isSafeInteger(sequenceId)) throw wrongType('sequenceId', 'Number');
+      return { type: type as MessageType.Ack, sequenceId: sequenceId as number };
     }
     default:
       // Later protocol versions may add message types: ignore them.
@@ -195,19 +179,12 @@ function parseInvocation(
   if (args === undefined) throw missingProperty('arguments');
   if (!Array.isArray(args)) throw wrongType('arguments', 'Array');
 
-  const message: InvocationMessage = {
-    type: type as MessageType.Invocation,
-    target,
-    arguments: args,
-  };
+  const message: InvocationMessage = { type: type as MessageType.Invocation, target, arguments: args };
   // An empty id means a non-blocking invocation, as in ASP.NET Core.
   if (invocationId) message.invocationId = invocationId;
   const streamIds = json.streamIds;
   if (streamIds !== undefined && streamIds !== null) {
-    if (
-      !Array.isArray(streamIds) ||
-      !streamIds.every((id) => typeof id === 'string')
-    ) {
+    if (!Array.isArray(streamIds) || !streamIds.every((id) => typeof id === 'string')) {
       throw wrongType('streamIds', 'Array');
     }
     if (streamIds.length > 0) message.streamIds = streamIds as string[];
@@ -215,10 +192,7 @@ function parseInvocation(
   return withHeaders(message, json);
 }
 
-function withHeaders<T extends { headers?: MessageHeaders }>(
-  message: T,
-  json: JsonObject,
-): T {
+function withHeaders<T extends { headers?: MessageHeaders }>(message: T, json: JsonObject): T {
   const headers = json.headers;
   if (headers === undefined || headers === null) return message;
   if (typeof headers !== 'object' || Array.isArray(headers)) {
@@ -241,10 +215,7 @@ function requiredString(json: JsonObject, property: string): string {
   return value;
 }
 
-function optionalString(
-  json: JsonObject,
-  property: string,
-): string | undefined {
+function optionalString(json: JsonObject, property: string): string | undefined {
   const value = json[property];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw wrongType(property, 'String');

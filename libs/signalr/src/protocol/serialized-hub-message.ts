@@ -12,11 +12,7 @@ export class SerializedHubMessage {
 
   constructor(readonly message: HubMessage) {}
 
-  static fromBytes(
-    message: HubMessage,
-    protocol: HubProtocol,
-    bytes: Buffer,
-  ): SerializedHubMessage {
+  static fromBytes(message: HubMessage, protocol: HubProtocol, bytes: Buffer): SerializedHubMessage {
     const serialized = new SerializedHubMessage(message);
     serialized.firstProtocol = protocol;
     serialized.firstBytes = bytes;
