@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
-    include: ['**/*.e2e-spec.ts'],
+    include: ['test/**/*.e2e-spec.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
   },
 });

@@ -1,8 +1,0 @@
-import { Injectable } from '@nestjs/common';
-
-@Injectable()
-export class DemoService {
-  getHello(): string {
-    return 'Hello World!';
-  }
-}

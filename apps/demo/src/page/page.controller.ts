@@ -1,0 +1,32 @@
+import { Controller, Get, Header, NotFoundException, Param, StreamableFile } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { CHAT_PAGE } from './chat-page.js';
+
+const require = createRequire(import.meta.url);
+
+/** The official browser bundles, served by the app itself (no CDN). */
+const CLIENT_BUNDLES: Record<string, string> = {
+  'signalr.min.js': require.resolve('@microsoft/signalr/dist/browser/signalr.min.js'),
+  'signalr-protocol-msgpack.min.js': require.resolve(
+    '@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js',
+  ),
+};
+
+@Controller()
+export class PageController {
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): string {
+    return CHAT_PAGE;
+  }
+
+  @Get('lib/:file')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  bundle(@Param('file') file: string): StreamableFile {
+    const path = CLIENT_BUNDLES[file];
+    if (!path) throw new NotFoundException();
+    return new StreamableFile(createReadStream(path));
+  }
+}

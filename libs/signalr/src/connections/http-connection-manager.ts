@@ -1,0 +1,49 @@
+import type { HeartbeatListener } from './heartbeat.js';
+import { newConnectionId } from './connection-ids.js';
+
+/** A connection that negotiate created and no transport has claimed yet. */
+export interface NegotiatedConnection {
+  readonly connectionId: string;
+  readonly connectionToken: string;
+  readonly createdAt: number;
+  /** The principal negotiate authenticated, if any. */
+  readonly user: unknown;
+}
+
+/**
+ * Connections between negotiate and their transport, keyed by the secret
+ * connection token (the public connection id is what other users may see).
+ * Unclaimed ones expire after the disconnect timeout, so abandoned
+ * negotiations never accumulate.
+ */
+export class HttpConnectionManager implements HeartbeatListener {
+  private readonly negotiated = new Map<string, NegotiatedConnection>();
+
+  constructor(private readonly disconnectTimeout: number) {}
+
+  /** Negotiate v1 gives a token distinct from the id; v0 uses the id as token. */
+  create(negotiateVersion: number, now: number, user: unknown): NegotiatedConnection {
+    const connectionId = newConnectionId();
+    const connectionToken = negotiateVersion > 0 ? newConnectionId() : connectionId;
+    const connection = { connectionId, connectionToken, createdAt: now, user };
+    this.negotiated.set(connectionToken, connection);
+    return connection;
+  }
+
+  /** Hands a negotiated connection to its transport, once. */
+  claim(connectionToken: string): NegotiatedConnection | undefined {
+    const connection = this.negotiated.get(connectionToken);
+    if (connection) this.negotiated.delete(connectionToken);
+    return connection;
+  }
+
+  get size(): number {
+    return this.negotiated.size;
+  }
+
+  onHeartbeat(now: number): void {
+    for (const [token, connection] of this.negotiated) {
+      if (now - connection.createdAt >= this.disconnectTimeout) this.negotiated.delete(token);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { HttpTransportType } from '../transports/http-transport-type.js';
+import type { NegotiatedConnection } from './http-connection-manager.js';
+
+const TRANSFER_FORMATS: [HttpTransportType, string, string[]][] = [
+  [HttpTransportType.WebSockets, 'WebSockets', ['Text', 'Binary']],
+  [HttpTransportType.ServerSentEvents, 'ServerSentEvents', ['Text']],
+  [HttpTransportType.LongPolling, 'LongPolling', ['Text', 'Binary']],
+];
+
+/** The server supports negotiate versions 0 and 1; higher requests get 1. */
+const MAX_NEGOTIATE_VERSION = 1;
+
+export type NegotiateVersion = { version: number; error?: undefined } | { version?: undefined; error: string };
+
+/** Reads `negotiateVersion` from the query (its name case-insensitively, as ASP.NET Core). */
+export function readNegotiateVersion(query: URLSearchParams): NegotiateVersion {
+  let raw: string | undefined;
+  for (const [key, value] of query) {
+    if (key.toLowerCase() === 'negotiateversion') {
+      raw = value;
+      break;
+    }
+  }
+  if (raw === undefined) return { version: 0 };
+  if (!/^-?\d+$/.test(raw.trim())) return { error: 'The client requested a non-integer protocol version.' };
+  const version = Number(raw);
+  if (version < 0) return { error: `The client requested version '${version}', but the server does not support this version.` };
+  return { version: Math.min(version, MAX_NEGOTIATE_VERSION) };
+}
+
+export function writeNegotiateResponse(
+  version: number,
+  connection: NegotiatedConnection,
+  transports: HttpTransportType,
+): string {
+  const availableTransports = TRANSFER_FORMATS.filter(([flag]) => transports & flag).map(
+    ([, transport, transferFormats]) => ({ transport, transferFormats }),
+  );
+  return JSON.stringify(
+    version > 0
+      ? {
+          negotiateVersion: version,
+          connectionId: connection.connectionId,
+          connectionToken: connection.connectionToken,
+          availableTransports,
+        }
+      : { negotiateVersion: 0, connectionId: connection.connectionId, availableTransports },
+  );
+}

@@ -1,0 +1,43 @@
+import type { Type } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
+import { WebSocketGateway } from '@nestjs/websockets';
+import { HubExceptionFilter } from '../exceptions/hub-exception.filter.js';
+import type { HubOptions } from '../interfaces/hub-options.interface.js';
+import { HUB_GATEWAY_OPTION, HUB_METADATA } from '../signalr.constants.js';
+import { registerHub } from '../nest/known-hubs.js';
+
+export interface HubMetadata {
+  path: string;
+  options: HubOptions;
+}
+
+const hubExceptionFilter = new HubExceptionFilter();
+
+/**
+ * Makes a class a SignalR hub served at `path` (a `@WebSocketGateway` that
+ * `SignalRAdapter` serves with the SignalR protocol). `options` override the
+ * module's hub options for this hub.
+ *
+ * @example
+ * ＠Hub('/chatHub')
+ * export class ChatHub {}
+ *
+ * @publicApi
+ */
+export function Hub(path: string, options: HubOptions = {}): ClassDecorator {
+  return (target) => {
+    const hubPath = normalizeHubPath(path);
+    Reflect.defineMetadata(HUB_METADATA, { path: hubPath, options } satisfies HubMetadata, target);
+    WebSocketGateway({ path: hubPath, [HUB_GATEWAY_OPTION]: target })(target);
+    // The hub's filter goes first in the class's list, so that it runs last:
+    // the app's own filters see every error before it.
+    const filters: unknown[] = Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, target) ?? [];
+    Reflect.defineMetadata(EXCEPTION_FILTERS_METADATA, [hubExceptionFilter, ...filters], target);
+    registerHub(target as unknown as Type);
+  };
+}
+
+export function normalizeHubPath(path: string): string {
+  const withSlash = path.startsWith('/') ? path : `/${path}`;
+  return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
+}

@@ -1,0 +1,114 @@
+import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
+import { ClientProxy, SingleClientProxy } from './client-proxy.js';
+
+// One small proxy class per selector: each holds only what it needs to call
+// the lifetime manager, and the hot ones (`all`, `caller`) are cached.
+
+export class AllClientsProxy extends ClientProxy {
+  constructor(private readonly manager: HubLifetimeManager) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendAll(method, args);
+  }
+}
+
+export class AllClientsExceptProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly excludedConnectionIds: readonly string[],
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendAllExcept(method, args, this.excludedConnectionIds);
+  }
+}
+
+export class SingleConnectionProxy extends SingleClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly connectionId: string,
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendConnection(this.connectionId, method, args);
+  }
+  invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+    return this.manager.invokeConnection<T>(this.connectionId, method, args);
+  }
+}
+
+export class MultipleConnectionsProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly connectionIds: readonly string[],
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendConnections(this.connectionIds, method, args);
+  }
+}
+
+export class GroupProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly groupName: string,
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendGroup(this.groupName, method, args);
+  }
+}
+
+export class MultipleGroupsProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly groupNames: readonly string[],
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendGroups(this.groupNames, method, args);
+  }
+}
+
+export class GroupExceptProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly groupName: string,
+    private readonly excludedConnectionIds: readonly string[],
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendGroupExcept(this.groupName, method, args, this.excludedConnectionIds);
+  }
+}
+
+export class UserProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly userId: string,
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendUser(this.userId, method, args);
+  }
+}
+
+export class MultipleUsersProxy extends ClientProxy {
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    private readonly userIds: readonly string[],
+  ) {
+    super();
+  }
+  send(method: string, ...args: unknown[]): Promise<void> {
+    return this.manager.sendUsers(this.userIds, method, args);
+  }
+}

@@ -1,0 +1,32 @@
+import type { HubOptions, ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
+import { ALL_TRANSPORTS } from '../transports/http-transport-type.js';
+
+export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
+  keepAliveInterval: 15_000,
+  clientTimeoutInterval: 30_000,
+  handshakeTimeout: 15_000,
+  maximumReceiveMessageSize: 32_768,
+  enableDetailedErrors: false,
+  maximumParallelInvocationsPerClient: 1,
+  transports: ALL_TRANSPORTS,
+  disconnectTimeout: 15_000,
+  requireAuthentication: false,
+};
+
+/** Hub options win over module options, which win over the defaults. */
+export function resolveHubOptions(...layers: (HubOptions | undefined)[]): ResolvedHubOptions {
+  const resolved: ResolvedHubOptions = { ...DEFAULT_HUB_OPTIONS };
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
+    }
+  }
+  if (resolved.maximumReceiveMessageSize === null) {
+    resolved.maximumReceiveMessageSize = Infinity;
+  }
+  if (!(resolved.maximumParallelInvocationsPerClient >= 1)) {
+    throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
+  }
+  return resolved;
+}

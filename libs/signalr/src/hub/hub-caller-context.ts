@@ -1,0 +1,20 @@
+import type { GroupManager } from './group-manager.js';
+import type { HubCallerClients } from './hub-caller-clients.js';
+
+/**
+ * The connection a hub method runs for (ASP.NET Core's HubCallerContext).
+ * Get it with `@HubCaller()`; hub lifecycle hooks receive it too.
+ */
+export abstract class HubCallerContext {
+  abstract readonly connectionId: string;
+  /** The user id of the connection's principal; undefined when anonymous. */
+  abstract readonly userIdentifier: string | undefined;
+  /** The authenticated principal, as the authentication step produced it. */
+  abstract readonly user: unknown;
+  /** Values kept for as long as the connection lives. */
+  abstract readonly items: Map<unknown, unknown>;
+  abstract readonly clients: HubCallerClients;
+  abstract readonly groups: GroupManager;
+  /** Closes the connection. */
+  abstract abort(): void;
+}

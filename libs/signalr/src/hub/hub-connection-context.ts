@@ -1,0 +1,264 @@
+import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
+import { type CloseMessage, type HubMessage, MessageType } from '../protocol/hub-message.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
+import { HubProtocolError } from '../protocol/hub-protocol-error.js';
+import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
+import { TransferFormat } from '../protocol/transfer-format.js';
+import { HttpTransportType } from '../transports/http-transport-type.js';
+import type { Transport, TransportReceiver } from '../transports/transport.js';
+import { type Flushable, scheduleFlush } from '../transports/write-coalescer.js';
+import type { GroupManager } from './group-manager.js';
+import { HubCallerClients } from './hub-caller-clients.js';
+import { HubCallerContext } from './hub-caller-context.js';
+import type { HubConnectionHandler } from './hub-connection-handler.js';
+
+export enum ConnectionState {
+  Handshaking,
+  /** Handshake done, lifecycle hooks running: input waits. */
+  Connecting,
+  Connected,
+  Disconnected,
+}
+
+/** Coalesced output is cut into units of about this size (ASP.NET Core's pipe buffer size). */
+const MAX_UNIT_BYTES = 65_536;
+
+const PING_MESSAGE: HubMessage = { type: MessageType.Ping };
+const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
+
+/**
+ * The state of one connection to a hub (ASP.NET Core's HubConnectionContext):
+ * its transport, protocol and user, input framing, coalesced output, and
+ * timers. It is also the "client" object Nest hands to gateway hooks and
+ * handlers (`@ConnectedSocket()`), and the `HubCallerContext` hub methods see.
+ */
+export class HubConnectionContext extends HubCallerContext implements TransportReceiver, Flushable {
+  state = ConnectionState.Handshaking;
+  protocol?: HubProtocol;
+  userIdentifier: string | undefined;
+  /** Nest's bound message handlers of this connection, in the hub's method-table order. */
+  handlers?: readonly { callback: (...args: unknown[]) => unknown }[];
+  /** Nest's disconnect callback (drives `handleDisconnect`). */
+  onNestDisconnect?: (reason?: unknown) => void;
+  /** Groups this connection belongs to, kept by the lifetime manager. */
+  groupNames?: Set<string>;
+  /** Non-streaming invocations running now, and those waiting for a slot. */
+  activeInvocations = 0;
+  waitingInvocations?: (() => void)[];
+
+  private binary = false;
+  private pending?: Buffer | Buffer[];
+  private pendingBytes = 0;
+  private partial?: Buffer;
+  private lastReceiveAt: number;
+  private lastWriteAt: number;
+  private clientTimeoutArmed = false;
+  private readonly startedAt: number;
+  private closeError?: Error;
+  private onMessage?: (message: HubMessage) => void;
+  private itemsMap?: Map<unknown, unknown>;
+  private callerClients?: HubCallerClients;
+
+  constructor(
+    readonly handler: HubConnectionHandler,
+    readonly connectionId: string,
+    readonly transport: Transport,
+    readonly user: unknown,
+  ) {
+    super();
+    this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
+  }
+
+  get items(): Map<unknown, unknown> {
+    return (this.itemsMap ??= new Map());
+  }
+
+  get clients(): HubCallerClients {
+    return (this.callerClients ??= new HubCallerClients(this.handler.lifetimeManager, this.connectionId));
+  }
+
+  get groups(): GroupManager {
+    return this.handler.groups;
+  }
+
+  /** Closes the connection gracefully from the server side. */
+  abort(): void {
+    this.close(CLOSE_MESSAGE);
+  }
+
+  // ---- input --------------------------------------------------------------
+
+  receive(data: Buffer): void {
+    if (this.state === ConnectionState.Disconnected) return;
+    this.lastReceiveAt = this.handler.heartbeat.now;
+    let input = this.partial ? Buffer.concat([this.partial, data]) : data;
+    this.partial = undefined;
+    const maxSize = this.handler.options.maximumReceiveMessageSize;
+    try {
+      if (this.state === ConnectionState.Handshaking) {
+        const consumed = this.receiveHandshake(input, maxSize);
+        if (consumed === 0 || (this.state as ConnectionState) !== ConnectionState.Connecting) return;
+        input = input.subarray(consumed);
+      }
+      if (this.state === ConnectionState.Connecting) {
+        // Lifecycle hooks are running; keep the input for later, within bounds.
+        if (input.length > Math.max(maxSize, MAX_UNIT_BYTES) * 4) {
+          throw new HubProtocolError('Too much data received before the connection was established.');
+        }
+        if (input.length > 0) this.partial = input;
+        return;
+      }
+      const consumed = this.protocol!.parseMessages(input, maxSize, this.onMessage!);
+      if (consumed < input.length && this.state === ConnectionState.Connected) {
+        this.partial = input.subarray(consumed);
+      }
+    } catch (error) {
+      this.closeWithError(error as Error);
+    }
+  }
+
+  /** Called once the hub's connect hooks have run: processes the input that waited. */
+  startReceiving(): void {
+    if (this.state !== ConnectionState.Connecting) return;
+    this.state = ConnectionState.Connected;
+    const waiting = this.partial;
+    this.partial = undefined;
+    if (waiting) this.receive(waiting);
+  }
+
+  private receiveHandshake(input: Buffer, maxSize: number): number {
+    let parsed;
+    try {
+      parsed = HandshakeProtocol.parseRequest(input, maxSize);
+    } catch (error) {
+      const message =
+        error instanceof HandshakeTooLargeError
+          ? 'Handshake was canceled.'
+          : this.handler.describeError('An unexpected error occurred during connection handshake.', error);
+      this.failHandshake(message);
+      return 0;
+    }
+    if (!parsed.request) return 0;
+    const { protocol, error } = this.handler.selectProtocol(parsed.request, this.transport);
+    if (!protocol) {
+      this.failHandshake(error);
+      return 0;
+    }
+    this.protocol = protocol;
+    this.binary = protocol.transferFormat === TransferFormat.Binary;
+    this.onMessage = (message) => this.handler.onMessage(this, message);
+    this.state = ConnectionState.Connecting;
+    this.write(HandshakeProtocol.writeResponse());
+    this.handler.onHandshakeCompleted(this);
+    return parsed.consumed;
+  }
+
+  private failHandshake(error: string): void {
+    this.write(HandshakeProtocol.writeResponse(error));
+    this.closeError = new Error(error);
+    this.flush();
+    this.state = ConnectionState.Disconnected;
+    this.transport.close();
+  }
+
+  /** A ping from the client turns on the client timeout, as in ASP.NET Core. */
+  onPing(): void {
+    this.clientTimeoutArmed = true;
+  }
+
+  // ---- output -------------------------------------------------------------
+
+  writeMessage(message: HubMessage): void {
+    if (this.protocol) this.write(this.protocol.writeMessage(message));
+  }
+
+  /** Writes a message shared by many connections, serialized once per protocol. */
+  writeSerialized(message: SerializedHubMessage): void {
+    if (this.protocol) this.write(message.getBytes(this.protocol));
+  }
+
+  /** Queues framed bytes; they leave in one transport unit at the end of this turn. */
+  write(bytes: Buffer): void {
+    if (this.state === ConnectionState.Disconnected) return;
+    const pending = this.pending;
+    if (pending === undefined) {
+      this.pending = bytes;
+      scheduleFlush(this);
+    } else if (Array.isArray(pending)) {
+      pending.push(bytes);
+    } else {
+      this.pending = [pending, bytes];
+    }
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= MAX_UNIT_BYTES) this.flush();
+  }
+
+  flush(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    this.lastWriteAt = this.handler.heartbeat.now;
+    this.transport.send(Array.isArray(pending) ? Buffer.concat(pending) : pending, this.binary);
+  }
+
+  // ---- timers -------------------------------------------------------------
+
+  onHeartbeat(now: number): void {
+    const options = this.handler.options;
+    if (this.state === ConnectionState.Handshaking) {
+      if (now - this.startedAt >= options.handshakeTimeout) this.failHandshake('Handshake was canceled.');
+      return;
+    }
+    if (this.state !== ConnectionState.Connected) return;
+    if (this.clientTimeoutArmed && now - this.lastReceiveAt >= options.clientTimeoutInterval) {
+      const timeout = new Error("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.");
+      timeout.name = 'OperationCanceledException';
+      this.closeWithError(timeout);
+      return;
+    }
+    // Long polling keeps itself alive; any write resets the client's server timeout.
+    if (
+      this.transport.type !== HttpTransportType.LongPolling &&
+      now - this.lastWriteAt >= options.keepAliveInterval
+    ) {
+      this.writeMessage(PING_MESSAGE);
+    }
+  }
+
+  // ---- closing ------------------------------------------------------------
+
+  /** The client sent Close: answer with an empty Close, then end the transport. */
+  onClientClose(message: CloseMessage): void {
+    if (message.error) this.closeError = new Error(message.error);
+    this.close(CLOSE_MESSAGE);
+  }
+
+  /** Server shutdown: a clean Close that lets the client reconnect elsewhere. */
+  closeWithShutdown(): void {
+    this.close({ type: MessageType.Close, allowReconnect: true });
+  }
+
+  /** Closes after an error: Close with the error, and the client may reconnect. */
+  closeWithError(error: Error, allowReconnect = true): void {
+    if (this.state === ConnectionState.Disconnected) return;
+    this.closeError ??= error;
+    const text = this.handler.describeError('Connection closed with an error.', error);
+    this.close({ type: MessageType.Close, error: text, allowReconnect }, true);
+  }
+
+  private close(message: CloseMessage, error = false): void {
+    if (this.state === ConnectionState.Disconnected) return;
+    if (this.protocol) this.writeMessage(message);
+    this.flush();
+    this.state = ConnectionState.Disconnected;
+    this.transport.close(error);
+  }
+
+  transportClosed(error?: Error): void {
+    this.state = ConnectionState.Disconnected;
+    this.pending = undefined;
+    this.partial = undefined;
+    this.handler.onConnectionClosed(this, this.closeError ?? error);
+  }
+}

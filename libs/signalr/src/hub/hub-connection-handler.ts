@@ -1,0 +1,118 @@
+import type { Logger } from '@nestjs/common';
+import type { Heartbeat, HeartbeatListener } from '../connections/heartbeat.js';
+import type { ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
+import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
+import type { HandshakeRequest } from '../protocol/handshake-protocol.js';
+import { type HubMessage, MessageType } from '../protocol/hub-message.js';
+import type { Transport } from '../transports/transport.js';
+import { GroupManager } from './group-manager.js';
+import { ConnectionState, HubConnectionContext } from './hub-connection-context.js';
+import type { HubDispatcher } from './hub-dispatcher.js';
+import { buildErrorMessage } from './hub-error-messages.js';
+import type { OnHubConnected, OnHubDisconnected } from './hub-lifecycle.interface.js';
+import type { HubProtocolResolver, ProtocolSelection } from './hub-protocol-resolver.js';
+
+type HubInstance = Partial<OnHubConnected & OnHubDisconnected>;
+
+/**
+ * Runs the life of every connection to one hub, whatever its transport
+ * (ASP.NET Core's HubConnectionHandler): handshake, registration with the
+ * lifetime manager and Nest, lifecycle hooks, message routing, and clean-up.
+ */
+export class HubConnectionHandler implements HeartbeatListener {
+  readonly connections = new Set<HubConnectionContext>();
+  readonly groups: GroupManager;
+  /** Nest's connection callback: runs `handleConnection` and binds the message handlers. */
+  nestConnect?: (client: HubConnectionContext) => void;
+
+  constructor(
+    readonly options: ResolvedHubOptions,
+    readonly heartbeat: Heartbeat,
+    private readonly protocols: HubProtocolResolver,
+    readonly lifetimeManager: HubLifetimeManager,
+    readonly dispatcher: HubDispatcher,
+    private readonly resolveHub: () => HubInstance | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.groups = new GroupManager(lifetimeManager);
+    heartbeat.add(this);
+  }
+
+  /** A transport is up: the connection now waits for its handshake. */
+  openConnection(connectionId: string, transport: Transport, user: unknown): HubConnectionContext {
+    const connection = new HubConnectionContext(this, connectionId, transport, user);
+    this.connections.add(connection);
+    return connection;
+  }
+
+  selectProtocol(request: HandshakeRequest, transport: Transport): ProtocolSelection {
+    return this.protocols.select(request, transport);
+  }
+
+  describeError(message: string, error: unknown): string {
+    return buildErrorMessage(message, error, this.options.enableDetailedErrors);
+  }
+
+  async onHandshakeCompleted(connection: HubConnectionContext): Promise<void> {
+    try {
+      await this.lifetimeManager.onConnected(connection);
+      if (connection.state === ConnectionState.Disconnected) return;
+      this.nestConnect?.(connection);
+      await this.resolveHub()?.onConnected?.(connection);
+    } catch (error) {
+      this.logger.error('Error when dispatching the hub connected event.', (error as Error)?.stack);
+      connection.closeWithError(error as Error, false);
+      return;
+    }
+    connection.startReceiving();
+  }
+
+  onMessage(connection: HubConnectionContext, message: HubMessage): void {
+    switch (message.type) {
+      case MessageType.Invocation:
+        this.dispatcher.onInvocation(connection, message);
+        break;
+      case MessageType.StreamInvocation:
+        this.dispatcher.onStreamInvocation(connection, message);
+        break;
+      case MessageType.Completion:
+        this.lifetimeManager.setConnectionResult(connection.connectionId, message);
+        break;
+      case MessageType.Ping:
+        connection.onPing();
+        break;
+      case MessageType.Close:
+        connection.onClientClose(message);
+        break;
+      default:
+        // StreamItem and CancelInvocation for unknown streams, and Ack and
+        // Sequence without stateful reconnect, are ignored as in ASP.NET Core.
+        break;
+    }
+  }
+
+  async onConnectionClosed(connection: HubConnectionContext, error?: Error): Promise<void> {
+    if (!this.connections.delete(connection)) return;
+    if (connection.protocol === undefined) return; // never got past the handshake
+    try {
+      await this.lifetimeManager.onDisconnected(connection);
+      connection.onNestDisconnect?.(error);
+      await this.resolveHub()?.onDisconnected?.(connection, error);
+    } catch (hookError) {
+      this.logger.error('Error when dispatching the hub disconnected event.', (hookError as Error)?.stack);
+    }
+  }
+
+  onHeartbeat(now: number): void {
+    for (const connection of this.connections) connection.onHeartbeat(now);
+  }
+
+  /** Server shutdown: tell every client it may reconnect (to another node), then close. */
+  close(): void {
+    this.heartbeat.stop();
+    for (const connection of this.connections) {
+      if (connection.state === ConnectionState.Disconnected) continue;
+      connection.closeWithShutdown();
+    }
+  }
+}

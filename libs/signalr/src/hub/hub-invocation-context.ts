@@ -1,0 +1,23 @@
+import type { HubConnectionContext } from './hub-connection-context.js';
+
+/**
+ * One invocation in flight. Nest hands it to guards, interceptors, pipes and
+ * filters as the third handler argument (`host.getArgByIndex(2)`), which is how
+ * the hub's exception filter reports the error back to the dispatcher.
+ */
+export class HubInvocationContext {
+  error?: unknown;
+  failed = false;
+
+  constructor(
+    readonly connection: HubConnectionContext,
+    readonly target: string,
+    readonly invocationId: string | undefined,
+  ) {}
+
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.error = error;
+  }
+}

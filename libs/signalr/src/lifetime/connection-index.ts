@@ -1,0 +1,28 @@
+import type { HubConnectionContext } from '../hub/hub-connection-context.js';
+
+/**
+ * Connections indexed by a key (a group name, a user id). A key exists only
+ * while it has connections, so an index never outgrows its members.
+ */
+export class ConnectionIndex {
+  private readonly byKey = new Map<string, Set<HubConnectionContext>>();
+
+  get(key: string): ReadonlySet<HubConnectionContext> | undefined {
+    return this.byKey.get(key);
+  }
+
+  add(key: string, connection: HubConnectionContext): void {
+    let members = this.byKey.get(key);
+    if (!members) this.byKey.set(key, (members = new Set()));
+    members.add(connection);
+  }
+
+  delete(key: string, connection: HubConnectionContext): void {
+    const members = this.byKey.get(key);
+    if (members?.delete(connection) && members.size === 0) this.byKey.delete(key);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}

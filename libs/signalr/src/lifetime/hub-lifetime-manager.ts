@@ -1,0 +1,36 @@
+import type { HubConnectionContext } from '../hub/hub-connection-context.js';
+import type { CompletionMessage } from '../protocol/hub-message.js';
+
+/**
+ * Knows every connection of one hub and delivers messages to them (ASP.NET
+ * Core's HubLifetimeManager). The in-memory manager is the default; a
+ * backplane implements the same contract across several server nodes.
+ * Unknown connections, groups and users are ignored, as in ASP.NET Core.
+ */
+export abstract class HubLifetimeManager {
+  abstract onConnected(connection: HubConnectionContext): Promise<void>;
+  abstract onDisconnected(connection: HubConnectionContext): Promise<void>;
+
+  abstract sendAll(method: string, args: unknown[]): Promise<void>;
+  abstract sendAllExcept(method: string, args: unknown[], excludedConnectionIds: readonly string[]): Promise<void>;
+  abstract sendConnection(connectionId: string, method: string, args: unknown[]): Promise<void>;
+  abstract sendConnections(connectionIds: readonly string[], method: string, args: unknown[]): Promise<void>;
+  abstract sendGroup(groupName: string, method: string, args: unknown[]): Promise<void>;
+  abstract sendGroups(groupNames: readonly string[], method: string, args: unknown[]): Promise<void>;
+  abstract sendGroupExcept(
+    groupName: string,
+    method: string,
+    args: unknown[],
+    excludedConnectionIds: readonly string[],
+  ): Promise<void>;
+  abstract sendUser(userId: string, method: string, args: unknown[]): Promise<void>;
+  abstract sendUsers(userIds: readonly string[], method: string, args: unknown[]): Promise<void>;
+
+  abstract addToGroup(connectionId: string, groupName: string): Promise<void>;
+  abstract removeFromGroup(connectionId: string, groupName: string): Promise<void>;
+
+  /** Invokes a client method and resolves with the client's result. */
+  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T>;
+  /** Hands a client's Completion to the invocation waiting for it; false if none waits. */
+  abstract setConnectionResult(connectionId: string, completion: CompletionMessage): boolean;
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import { HubContext } from '../hub/hub-context.js';
+import type { SignalRModuleOptions } from '../interfaces/signalr-module-options.interface.js';
+import { DefaultHubLifetimeManager } from '../lifetime/default-hub-lifetime-manager.js';
+import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
+import { SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
+
+/**
+ * The app's hubs: one lifetime manager and one HubContext per hub class,
+ * shared by the adapter (which serves the hub) and by the providers that
+ * inject its context.
+ */
+@Injectable()
+export class HubRegistry {
+  private readonly contexts = new Map<Type, HubContext>();
+
+  constructor(@Inject(SIGNALR_MODULE_OPTIONS) readonly options: SignalRModuleOptions) {}
+
+  getHubContext(hub: Type): HubContext {
+    let context = this.contexts.get(hub);
+    if (!context) {
+      const lifetimeManager: HubLifetimeManager = this.options.backplane?.(hub) ?? new DefaultHubLifetimeManager();
+      this.contexts.set(hub, (context = new HubContext(lifetimeManager)));
+    }
+    return context;
+  }
+
+  getLifetimeManager(hub: Type): HubLifetimeManager {
+    return this.getHubContext(hub).lifetimeManager;
+  }
+}

@@ -1,0 +1,196 @@
+import { type INestApplicationContext, Logger, type Type } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { AbstractWsAdapter, type MessageMappingProperties } from '@nestjs/websockets';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Observable } from 'rxjs';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { rejectUpgrade, sendText } from '../connections/http-responses.js';
+import { normalizeHubPath } from '../decorators/hub.decorator.js';
+import { HubConnectionContext } from '../hub/hub-connection-context.js';
+import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
+import { createHubEndpoint } from './hub-endpoint.factory.js';
+import { HubEndpoint } from './hub-endpoint.js';
+import { HubRegistry } from './hub-registry.js';
+
+type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+const NEGOTIATE_SUFFIX = '/negotiate';
+
+/**
+ * Serves `@Hub` gateways with the SignalR protocol, and plain
+ * `@WebSocketGateway` gateways as `WsAdapter` does, on the app's own HTTP
+ * server, routed by path.
+ *
+ * @example
+ * app.useWebSocketAdapter(new SignalRAdapter(app));
+ *
+ * @publicApi
+ */
+export class SignalRAdapter extends AbstractWsAdapter {
+  private readonly logger = new Logger(SignalRAdapter.name);
+  private readonly hubs = new Map<string, HubEndpoint>();
+  private readonly gateways = new Map<string, WebSocketServer>();
+  /** Plain gateways get WsAdapter's own message handling. */
+  private readonly gatewayAdapter: WsAdapter;
+  private hubInstances = new Map<Type, object | undefined>();
+  private detachFromHttpServer?: () => void;
+
+  constructor(private readonly app: INestApplicationContext) {
+    super(app);
+    this.gatewayAdapter = new WsAdapter(app);
+  }
+
+  create(port: number, options: GatewayOptions = {}): HubEndpoint | WebSocketServer {
+    const hub = options[HUB_GATEWAY_OPTION];
+    if (!hub) return this.createGatewayServer(port, options);
+    if (port !== 0) throw new Error(`Hub ${hub.name} must be served on the application's HTTP server (port 0).`);
+    const endpoint = createHubEndpoint(hub, this.getRegistry(), () => this.getHubInstance(hub));
+    if (this.hubs.has(endpoint.path)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
+    this.hubs.set(endpoint.path, endpoint);
+    this.attachToHttpServer();
+    return endpoint;
+  }
+
+  bindClientConnect(server: HubEndpoint | WebSocketServer, callback: (...args: unknown[]) => void): void {
+    if (server instanceof HubEndpoint) {
+      if (server.handler.nestConnect) throw new Error(`Only one @Hub class can serve '${server.path}'.`);
+      server.handler.nestConnect = callback;
+    } else {
+      server.on('connection', callback);
+    }
+  }
+
+  bindClientDisconnect(client: HubConnectionContext | WebSocket, callback: (reason?: unknown) => void): void {
+    if (client instanceof HubConnectionContext) client.onNestDisconnect = callback;
+    else client.once('close', callback);
+  }
+
+  bindMessageHandlers(
+    client: HubConnectionContext | WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    if (client instanceof HubConnectionContext) client.handler.dispatcher.bindHandlers(client, handlers);
+    else this.gatewayAdapter.bindMessageHandlers(client, handlers, transform);
+  }
+
+  /** Drops a client that connected while the app was still starting. */
+  closeClient(client: HubConnectionContext | WebSocket): void {
+    if (client instanceof HubConnectionContext) client.closeWithShutdown();
+    else client.terminate();
+  }
+
+  async close(server: HubEndpoint | WebSocketServer): Promise<void> {
+    if (server instanceof HubEndpoint) {
+      server.close();
+      this.hubs.delete(server.path);
+      return;
+    }
+    for (const client of server.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  async dispose(): Promise<void> {
+    this.detachFromHttpServer?.();
+    this.detachFromHttpServer = undefined;
+    await this.gatewayAdapter.dispose();
+  }
+
+  private createGatewayServer(port: number, options: GatewayOptions): WebSocketServer {
+    if (port !== 0 || !this.httpServer) return this.gatewayAdapter.create(port, options) as WebSocketServer;
+    const { path = '/', ...wsOptions } = options;
+    const server = new WebSocketServer({ noServer: true, ...wsOptions });
+    server.on('connection', (socket) => socket.on('error', (error) => this.logger.error(error)));
+    this.gateways.set(normalizeHubPath(path), server);
+    this.attachToHttpServer();
+    return server;
+  }
+
+  private getRegistry(): HubRegistry {
+    try {
+      return this.app.get(HubRegistry, { strict: false });
+    } catch {
+      throw new Error('SignalRModule is not imported: add SignalRModule.forRoot() to the application module.');
+    }
+  }
+
+  private getHubInstance(hub: Type): object | undefined {
+    if (!this.hubInstances.has(hub)) {
+      let instance: object | undefined;
+      try {
+        instance = this.app.get(hub, { strict: false });
+      } catch {
+        instance = undefined; // request-scoped hubs have no single instance
+      }
+      this.hubInstances.set(hub, instance);
+    }
+    return this.hubInstances.get(hub);
+  }
+
+  /**
+   * Hubs answer plain HTTP too (negotiate, and later the HTTP transports), so
+   * their paths are taken off the framework's request listeners, as engine.io
+   * does; every other request goes to the framework untouched.
+   */
+  private attachToHttpServer(): void {
+    if (this.detachFromHttpServer) return;
+    const server = this.httpServer as Server;
+    const frameworkListeners = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+      if (this.routeRequest(request, response)) return;
+      for (const listener of frameworkListeners) listener.call(server, request, response);
+    };
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.routeUpgrade(server, request, socket, head);
+    server.on('request', onRequest);
+    server.on('upgrade', onUpgrade);
+    this.detachFromHttpServer = () => {
+      server.off('request', onRequest);
+      server.off('upgrade', onUpgrade);
+      for (const listener of frameworkListeners) server.on('request', listener);
+    };
+  }
+
+  private routeRequest(request: IncomingMessage, response: ServerResponse): boolean {
+    if (this.hubs.size === 0) return false;
+    const { pathname, query } = splitUrl(request.url);
+    const hub =
+      this.hubs.get(pathname) ??
+      (pathname.endsWith(NEGOTIATE_SUFFIX) ? this.hubs.get(pathname.slice(0, -NEGOTIATE_SUFFIX.length)) : undefined);
+    if (!hub) return false;
+    hub.http.handleRequest(request, response, pathname, new URLSearchParams(query)).catch((error: Error) => {
+      this.logger.error(`Request to ${pathname} failed.`, error.stack);
+      if (!response.headersSent) sendText(response, 500);
+    });
+    return true;
+  }
+
+  private routeUpgrade(server: Server, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { pathname, query } = splitUrl(request.url);
+    const hub = this.hubs.get(pathname);
+    if (hub) {
+      hub.http.handleUpgrade(request, socket, head, new URLSearchParams(query)).catch((error: Error) => {
+        this.logger.error(`Upgrade of ${pathname} failed.`, error.stack);
+        rejectUpgrade(socket, 500);
+      });
+      return;
+    }
+    const gateway = this.gateways.get(pathname);
+    if (gateway) {
+      gateway.handleUpgrade(request, socket, head, (ws) => gateway.emit('connection', ws, request));
+      return;
+    }
+    // Leave the request to other upgrade listeners; answer only when there are none.
+    if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404);
+  }
+}
+
+function splitUrl(url = '/'): { pathname: string; query: string } {
+  const queryStart = url.indexOf('?');
+  let pathname = queryStart === -1 ? url : url.slice(0, queryStart);
+  if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1);
+  return { pathname, query: queryStart === -1 ? '' : url.slice(queryStart + 1) };
+}

@@ -1,0 +1,8 @@
+/** Metadata on a hub class: its path and options (`@Hub`). */
+export const HUB_METADATA = 'signalr:hub';
+/** Metadata on a hub class: the descriptors of its `@HubMethod`s. */
+export const HUB_METHODS_METADATA = 'signalr:hub-methods';
+/** Gateway option key that marks a `@WebSocketGateway` as a hub, holding the hub class. */
+export const HUB_GATEWAY_OPTION = 'signalrHub';
+/** Injection token of the module options. */
+export const SIGNALR_MODULE_OPTIONS = Symbol('SIGNALR_MODULE_OPTIONS');

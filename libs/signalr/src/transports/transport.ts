@@ -1,0 +1,26 @@
+import type { HttpTransportType } from './http-transport-type.js';
+
+/**
+ * The connection's side of a transport: where a transport hands what it
+ * received and tells that it ended.
+ */
+export interface TransportReceiver {
+  receive(data: Buffer): void;
+  transportClosed(error?: Error): void;
+}
+
+/**
+ * One way of carrying a connection's bytes (WebSockets, Server-Sent Events,
+ * Long Polling). A transport unit carries one or more whole hub messages.
+ */
+export interface Transport {
+  readonly type: HttpTransportType;
+  /** Whether the transport can carry binary data (SSE cannot). */
+  readonly supportsBinary: boolean;
+  /** Bytes accepted by the transport and not yet handed to the OS. */
+  readonly bufferedAmount: number;
+  /** Sends one transport unit. */
+  send(data: Buffer, binary: boolean): void;
+  /** Ends the transport; `error` marks an abnormal end (WebSocket code 1011). */
+  close(error?: boolean): void;
+}

@@ -1,0 +1,74 @@
+import {
+  type HttpTransportType,
+  type HubConnection,
+  HubConnectionBuilder,
+  type IHubProtocol,
+  LogLevel,
+} from '@microsoft/signalr';
+
+export interface HubClientOptions {
+  transport?: HttpTransportType;
+  skipNegotiation?: boolean;
+  accessToken?: string;
+  protocol?: IHubProtocol;
+  serverTimeoutInMilliseconds?: number;
+  keepAliveIntervalInMilliseconds?: number;
+}
+
+/** Builds an official @microsoft/signalr client (not started). */
+export function buildHubConnection(url: string, options: HubClientOptions = {}): HubConnection {
+  const builder = new HubConnectionBuilder()
+    .withUrl(url, {
+      transport: options.transport,
+      skipNegotiation: options.skipNegotiation,
+      accessTokenFactory: options.accessToken ? () => options.accessToken! : undefined,
+    })
+    .configureLogging(LogLevel.None);
+  if (options.protocol) builder.withHubProtocol(options.protocol);
+  const connection = builder.build();
+  if (options.serverTimeoutInMilliseconds) connection.serverTimeoutInMilliseconds = options.serverTimeoutInMilliseconds;
+  if (options.keepAliveIntervalInMilliseconds) {
+    connection.keepAliveIntervalInMilliseconds = options.keepAliveIntervalInMilliseconds;
+  }
+  return connection;
+}
+
+/** Starts an official client; stop it with `connection.stop()` (the suites do it in afterEach). */
+export async function connectHub(url: string, options: HubClientOptions = {}): Promise<HubConnection> {
+  const connection = buildHubConnection(url, options);
+  await connection.start();
+  return connection;
+}
+
+/** Records every call of a client method, and lets a test await the next one. */
+export class Inbox {
+  readonly received: unknown[][] = [];
+  private waiters: ((args: unknown[]) => void)[] = [];
+
+  constructor(connection: HubConnection, method: string) {
+    connection.on(method, (...args: unknown[]) => {
+      this.received.push(args);
+      this.waiters.shift()?.(args);
+    });
+  }
+
+  /** Resolves with the arguments of the next call not yet taken. */
+  next(): Promise<unknown[]> {
+    const index = this.taken++;
+    if (index < this.received.length) return Promise.resolve(this.received[index]);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Forgets what was received so far. */
+  clear(): void {
+    this.received.length = 0;
+    this.taken = 0;
+  }
+
+  private taken = 0;
+}
+
+/** Resolves when the connection closes, with its error. */
+export function closed(connection: HubConnection): Promise<Error | undefined> {
+  return new Promise((resolve) => connection.onclose(resolve));
+}
