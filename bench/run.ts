@@ -46,7 +46,7 @@ const quick = flag('quick');
 const runs = Number(opt('runs') ?? (quick ? 1 : 3));
 const sioClient = opt('sio-client') ?? 'raw';
 if (!['raw', 'lib'].includes(sioClient)) throw new Error('--sio-client must be raw or lib');
-const wsClient = (opt('ws-client') ?? 'lean') as 'lean' | 'ws';
+const wsClient = (opt('ws-client') ?? 'ws') as 'lean' | 'ws';
 if (!['lean', 'ws'].includes(wsClient)) throw new Error('--ws-client must be lean or ws');
 const scenariosAll = allScenarios(quick);
 // --window=N overrides the deliveries-in-flight window of the saturation scenarios (tuning).
@@ -451,7 +451,8 @@ async function main(): Promise<void> {
       ? s.metrics.map((m) => `${m.label} ${fmt(res.metrics[m.id], m.fmt)}`).join(', ') +
         (s.kind === 'memory'
           ? ''
-          : ` · cpu srv ${pct(res.srvCpu)} (core ${pct(res.srvCore)}) gen ${pct(res.genCpu)} (core ${pct(res.genCore)}) other ${pct(res.foreign)}`)
+          : ` · cpu srv ${pct(res.srvCpu)} (core ${pct(res.srvCore)}) gen ${pct(res.genCpu)} (core ${pct(res.genCore)}) other ${pct(res.foreign)}` +
+            ` · µs/op srv ${fmt(res.metrics.srvUsPerOp, 'ms')} gen ${fmt(res.metrics.genUsPerOp, 'ms')}`)
       : `ERROR ${res.error}`;
     console.log(`[${i}/${plan.length}] ${s.id} · ${d.id} · run ${r + 1}: ${summary} (${((Date.now() - c0) / 1000).toFixed(1)} s)`);
     if (Date.now() - t0 > 20 * 60_000 && !warnedLong) {

@@ -48,6 +48,12 @@ async function run(job: GenJob): Promise<void> {
         }),
       log: (text) => send({ type: 'log', text }),
     });
+    // CPU cost per operation (delivery, round trip, connection) on each side, in µs.
+    const rate = r.metrics.deliveriesPerSec ?? r.metrics.roundTripsPerSec ?? r.metrics.connPerSec;
+    if (rate > 0) {
+      r.metrics.genUsPerOp = (r.genCpu * 1e6) / rate;
+      r.metrics.srvUsPerOp = (r.srvCpu * 1e6) / rate;
+    }
     if (r.foreign > 0.1) r.notes.push(`other processes used ${Math.round(r.foreign * 100)}% of a core during the window`);
     if (G.errors) r.notes.push(`${G.errors} protocol errors (last: ${G.lastError.slice(0, 160)})`);
     result = { ok: true, ...r };
