@@ -168,11 +168,11 @@ function buildSignalr(): string | null {
 // There is no event for "the machine is idle", so this samples /proc/stat.
 // ---------------------------------------------------------------------------------------
 const QUIET_CORES = 0.25; // busy cores tolerated while none of our processes run
-const QUIET_MAX_WAIT_MS = 8_000; // per cell
-let quietBudgetMs = 120_000; // per invocation of the runner, so a busy machine cannot stretch the run much
+const QUIET_MAX_WAIT_MS = 5_000; // per cell
+let quietBudgetMs = 60_000; // per invocation of the runner, so a busy machine cannot stretch the run much
 /** A cell during which other processes used more than this many cores is re-run once (budget permitting). */
 const CONTENDED_CORES = 0.3;
-let retryBudget = 8;
+let retryBudget = 4;
 
 async function waitQuiet(): Promise<number> {
   const end = Date.now() + Math.min(QUIET_MAX_WAIT_MS, quietBudgetMs);
@@ -234,8 +234,18 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
   let server: ServerHandle | null = null;
   let gen: ChildProcess | null = null;
   let hard: NodeJS.Timeout | null = null;
+  const tc = Date.now();
+  const dbg = (what: string): void => {
+    if (process.env.BENCH_DEBUG) console.log(`    +${Date.now() - tc} ms ${what}`);
+  };
   try {
+    // The generator boots (node start-up, module loading) while the server starts; it waits for its job.
+    // BENCH_GEN_NODE_OPTIONS / BENCH_SERVER_NODE_OPTIONS: extra node flags (e.g. --cpu-prof) for profiling.
+    const extra = (process.env.BENCH_GEN_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+    const g = startChild(1, ['--max-old-space-size=4096', ...extra, GEN_ENTRY], ['ignore', 'inherit', 'inherit', 'ipc']);
+    gen = g;
     server = await startServer(def, deadline);
+    dbg('server ready');
     const srv = server;
     const job: GenJob = {
       type: 'job',
@@ -249,10 +259,6 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
       serverCore: useTaskset ? 0 : -1,
       genCore: useTaskset ? 1 : -1,
     };
-    // BENCH_GEN_NODE_OPTIONS / BENCH_SERVER_NODE_OPTIONS: extra node flags (e.g. --cpu-prof) for profiling.
-    const extra = (process.env.BENCH_GEN_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-    const g = startChild(1, ['--max-old-space-size=4096', ...extra, GEN_ENTRY], ['ignore', 'inherit', 'inherit', 'ipc']);
-    gen = g;
     return await new Promise<CellResult>((resolve, reject) => {
       hard = setTimeout(() => reject(new Error(`hard time limit ${s.timeLimitMs / 1000} s reached`)), Math.max(0, deadline - Date.now()));
       g.once('exit', (code, sig) => reject(new Error(`generator exited (code ${code}, ${sig ?? 'no signal'})`)));
@@ -263,7 +269,10 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
         if (m.type === 'res' && alive(g)) g.send(m);
       });
       g.on('message', (m: GenMsg) => {
-        if (m.type === 'result') resolve(m.result);
+        if (m.type === 'result') {
+          dbg('result');
+          resolve(m.result);
+        }
         else if (m.type === 'log') console.log(`    [gen] ${m.text}`);
         else if (m.type === 'server' && alive(srv.child)) srv.child.send({ type: m.cmd, id: m.id });
       });
@@ -287,6 +296,7 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
     // on the generator's ephemeral ports.
     if (server) await stopChild(server.child);
     if (gen) await stopChild(gen);
+    dbg('stopped');
   }
 }
 

@@ -49,8 +49,9 @@ const P99 = m('p99', 'p99 ms', 'ms');
 const TPUT: MetricDef[] = [m('deliveriesPerSec', 'deliveries/s', 'rate'), P50, P99];
 
 export function allScenarios(quick: boolean): Scenario[] {
+  // Default: 1 s warm-up + 4 s measured per cell (keeps the default 3-run matrix near 11 min).
   const w = quick ? 500 : 1000;
-  const d = quick ? 2000 : 5000;
+  const d = quick ? 2000 : 4000;
   const list: Scenario[] = [
     {
       id: 'broadcast-100',
@@ -140,8 +141,8 @@ export function allScenarios(quick: boolean): Scenario[] {
       title: 'Connections per second (connect + handshake, then close; skipNegotiation for SignalR)',
       clients: 0,
       concurrency: 32,
-      warmupMs: w,
-      durationMs: quick ? 2000 : 4000,
+      warmupMs: 500,
+      durationMs: quick ? 1500 : 3000,
       timeLimitMs: 60_000,
       metrics: [m('connPerSec', 'conn/s', 'rate'), P50, P99],
     },
@@ -153,8 +154,8 @@ export function allScenarios(quick: boolean): Scenario[] {
       concurrency: 32,
       negotiate: true,
       requires: 'negotiate',
-      warmupMs: w,
-      durationMs: quick ? 2000 : 4000,
+      warmupMs: 500,
+      durationMs: quick ? 1500 : 3000,
       timeLimitMs: 60_000,
       metrics: [m('connPerSec', 'conn/s', 'rate'), P50, P99],
     },

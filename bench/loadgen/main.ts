@@ -46,7 +46,9 @@ async function run(job: GenJob): Promise<void> {
           });
           send({ type: 'server', id, cmd });
         }),
-      log: (text) => send({ type: 'log', text }),
+      log: (text) => {
+        if (process.env.BENCH_DEBUG) send({ type: 'log', text });
+      },
     });
     // CPU cost per operation (delivery, round trip, connection) on each side, in µs.
     const rate = r.metrics.deliveriesPerSec ?? r.metrics.roundTripsPerSec ?? r.metrics.connPerSec;

@@ -80,6 +80,7 @@ interface Window {
 
 /** Warm up, then count `counter()` over the measurement window, with CPU of both sides. */
 async function measure(ctx: Ctx, s: Scenario, counter: () => number): Promise<Window> {
+  ctx.log(`ready, measuring (${Math.round(performance.now())} ms since generator start)`);
   await sleep(s.warmupMs);
   const { serverPid, clkTck } = ctx.job;
   const c0 = counter();
