@@ -1,4 +1,6 @@
+export * from './connections/authentication-ticket.js';
 export * from './decorators/hub.decorator.js';
+export * from './decorators/hub-authorize.decorator.js';
 export * from './decorators/hub-method.decorator.js';
 export * from './decorators/hub-caller.decorator.js';
 export * from './decorators/inject-hub-context.decorator.js';
@@ -14,6 +16,7 @@ export * from './hub/hub-invocation-context.js';
 export * from './hub/hub-lifecycle.interface.js';
 export * from './interfaces/hub-authentication.interface.js';
 export * from './interfaces/hub-options.interface.js';
+export * from './interfaces/hub-security-options.interface.js';
 export * from './interfaces/signalr-module-options.interface.js';
 export * from './lifetime/default-hub-lifetime-manager.js';
 export * from './lifetime/hub-lifetime-manager.js';

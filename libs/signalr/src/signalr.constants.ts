@@ -2,6 +2,8 @@
 export const HUB_METADATA = 'signalr:hub';
 /** Metadata on a hub class: the descriptors of its `@HubMethod`s. */
 export const HUB_METHODS_METADATA = 'signalr:hub-methods';
+/** Metadata on a hub class: `@HubAuthorize()`. */
+export const HUB_AUTHORIZE_METADATA = 'signalr:hub-authorize';
 /** Gateway option key that marks a `@WebSocketGateway` as a hub, holding the hub class. */
 export const HUB_GATEWAY_OPTION = 'signalrHub';
 /** Injection token of the module options. */

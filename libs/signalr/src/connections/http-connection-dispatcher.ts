@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type ServerOptions, WebSocketServer } from 'ws';
 import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { newConnectionId } from './connection-ids.js';
+import { ConnectionLimit } from './connection-limit.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
 import type { HubAuthenticator } from './hub-authenticator.js';
 import { readNegotiateVersion, writeNegotiateResponse } from './negotiate-protocol.js';
 
 const ONE_MIB = 1024 * 1024;
+/** How long a closing WebSocket waits for the client's Close frame (ASP.NET Core's CloseTimeout). */
+const WEBSOCKET_CLOSE_TIMEOUT = 5_000;
 
 /**
  * The HTTP face of one hub (ASP.NET Core's HttpConnectionDispatcher):
@@ -18,6 +21,7 @@ const ONE_MIB = 1024 * 1024;
  */
 export class HttpConnectionDispatcher {
   private readonly webSockets: WebSocketServer;
+  private readonly limit: ConnectionLimit;
 
   constructor(
     readonly path: string,
@@ -29,10 +33,14 @@ export class HttpConnectionDispatcher {
     this.webSockets = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
+      // A client that stopped reading never answers a Close: drop it then
+      // (an option of ws that its typings lack).
+      closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,
       // A frame may carry several messages; each one is checked against
       // maximumReceiveMessageSize by the protocol parser.
       maxPayload: Number.isFinite(maxMessageSize) ? Math.max(4 * maxMessageSize, ONE_MIB) : 100 * ONE_MIB,
-    });
+    } as ServerOptions);
+    this.limit = new ConnectionLimit(handler.options.maximumConcurrentConnections, handler, connectionManager);
   }
 
   /** The transports this hub serves, of those its options allow. */
@@ -51,7 +59,8 @@ export class HttpConnectionDispatcher {
   }
 
   private async negotiate(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
-    const auth = await this.authenticator.check(request, query);
+    if (this.limit.reached) return sendText(response, 503, this.limit.refusal);
+    const auth = await this.limit.admitting(this.authenticator.check(request, query));
     if (!auth.ok) return sendText(response, 401, 'Unauthorized');
     const { version, error } = readNegotiateVersion(query);
     if (error !== undefined) return sendJson(response, JSON.stringify({ error }));
@@ -67,8 +76,10 @@ export class HttpConnectionDispatcher {
     // Without an id the client skipped negotiation: the connection starts here.
     const negotiated = token === null ? undefined : this.connectionManager.claim(token);
     if (token !== null && !negotiated) return rejectUpgrade(socket, 404, 'No Connection with that ID');
+    // A negotiated connection was counted at negotiate.
+    if (!negotiated && this.limit.reached) return rejectUpgrade(socket, 503, this.limit.refusal);
 
-    const auth = await this.authenticator.check(request, query);
+    const auth = await this.limit.admitting(this.authenticator.check(request, query));
     if (!auth.ok) return rejectUpgrade(socket, 401, 'Unauthorized');
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
@@ -79,6 +90,7 @@ export class HttpConnectionDispatcher {
         auth.user,
       );
       connection.userIdentifier = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
+      connection.authenticationExpiresAt = auth.expiresAt;
       transport.attach(connection);
     });
   }

@@ -14,12 +14,10 @@ export type NegotiateVersion = { version: number; error?: undefined } | { versio
 
 /** Reads `negotiateVersion` from the query (its name case-insensitively, as ASP.NET Core). */
 export function readNegotiateVersion(query: URLSearchParams): NegotiateVersion {
+  // Repeated, the values join with commas as in ASP.NET Core: not an integer.
   let raw: string | undefined;
   for (const [key, value] of query) {
-    if (key.toLowerCase() === 'negotiateversion') {
-      raw = value;
-      break;
-    }
+    if (key.toLowerCase() === 'negotiateversion') raw = raw === undefined ? value : `${raw},${value}`;
   }
   if (raw === undefined) return { version: 0 };
   if (!/^-?\d+$/.test(raw.trim())) return { error: 'The client requested a non-integer protocol version.' };

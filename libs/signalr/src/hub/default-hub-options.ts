@@ -1,5 +1,6 @@
 import type { HubOptions, ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import { ALL_TRANSPORTS } from '../transports/http-transport-type.js';
+import { DEFAULT_SECURITY_OPTIONS, validateSecurityOptions } from './default-security-options.js';
 
 export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   keepAliveInterval: 15_000,
@@ -11,6 +12,7 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
   requireAuthentication: false,
+  ...DEFAULT_SECURITY_OPTIONS,
 };
 
 /** Hub options win over module options, which win over the defaults. */
@@ -28,5 +30,6 @@ export function resolveHubOptions(...layers: (HubOptions | undefined)[]): Resolv
   if (!(resolved.maximumParallelInvocationsPerClient >= 1)) {
     throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
   }
+  validateSecurityOptions(resolved);
   return resolved;
 }

@@ -22,9 +22,12 @@ export enum ConnectionState {
 
 /** Coalesced output is cut into units of about this size (ASP.NET Core's pipe buffer size). */
 const MAX_UNIT_BYTES = 65_536;
+/** What a transport adds to a unit: a WebSocket frame header, SSE's `data: ` and blank line. */
+const MAX_UNIT_FRAMING = 10;
 
 const PING_MESSAGE: HubMessage = { type: MessageType.Ping };
 const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
+const RECONNECT_CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close, allowReconnect: true };
 
 /**
  * The state of one connection to a hub (ASP.NET Core's HubConnectionContext):
@@ -45,6 +48,8 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
   /** Non-streaming invocations running now, and those waiting for a slot. */
   activeInvocations = 0;
   waitingInvocations?: (() => void)[];
+  /** When the authentication of the connection expires (ms since the epoch), if it does. */
+  authenticationExpiresAt?: number;
 
   private binary = false;
   private pending?: Buffer | Buffer[];
@@ -169,7 +174,17 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
   // ---- output -------------------------------------------------------------
 
   writeMessage(message: HubMessage): void {
-    if (this.protocol) this.write(this.protocol.writeMessage(message));
+    if (!this.protocol) return;
+    let bytes: Buffer;
+    try {
+      bytes = this.protocol.writeMessage(message);
+    } catch (error) {
+      // A value the protocol cannot carry (a BigInt, a cycle): like ASP.NET
+      // Core, end the connection rather than leave an invocation unanswered.
+      this.closeWithError(error as Error);
+      return;
+    }
+    this.write(bytes);
   }
 
   /** Writes a message shared by many connections, serialized once per protocol. */
@@ -180,6 +195,41 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
   /** Queues framed bytes; they leave in one transport unit at the end of this turn. */
   write(bytes: Buffer): void {
     if (this.state === ConnectionState.Disconnected) return;
+    if (this.exceedsPendingLimit(bytes.length)) {
+      this.dropSlowConsumer();
+      return;
+    }
+    this.enqueue(bytes);
+  }
+
+  /** Bytes waiting for this client: queued here, and held by the transport. */
+  get pendingOutgoingBytes(): number {
+    return this.pendingBytes + this.transport.bufferedAmount;
+  }
+
+  /**
+   * Whether queuing `incoming` more bytes would leave more than
+   * `maximumPendingBytes` waiting for the client, framing included. A lone
+   * message is let through whatever its size.
+   */
+  private exceedsPendingLimit(incoming: number): boolean {
+    const waiting = this.pendingBytes + this.transport.bufferedAmount;
+    return waiting > 0 && waiting + incoming + MAX_UNIT_FRAMING > this.handler.options.maximumPendingBytes;
+  }
+
+  /**
+   * The client reads slower than it is written to: forget what is queued for
+   * it and close it with an error, so that it costs no more memory and holds
+   * no other client back. The Close goes after what the transport holds.
+   */
+  private dropSlowConsumer(): void {
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    const limit = this.handler.options.maximumPendingBytes;
+    this.closeWithError(new Error(`More than ${limit} bytes were waiting to be sent to the client.`));
+  }
+
+  private enqueue(bytes: Buffer): void {
     const pending = this.pending;
     if (pending === undefined) {
       this.pending = bytes;
@@ -211,6 +261,15 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
       return;
     }
     if (this.state !== ConnectionState.Connected) return;
+    if (
+      this.authenticationExpiresAt !== undefined &&
+      now >= this.authenticationExpiresAt &&
+      options.closeOnAuthenticationExpiration
+    ) {
+      // No error: the client may reconnect with a fresh token.
+      this.close(RECONNECT_CLOSE_MESSAGE);
+      return;
+    }
     if (this.clientTimeoutArmed && now - this.lastReceiveAt >= options.clientTimeoutInterval) {
       const timeout = new Error("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.");
       timeout.name = 'OperationCanceledException';
@@ -249,7 +308,8 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
 
   private close(message: CloseMessage, error = false): void {
     if (this.state === ConnectionState.Disconnected) return;
-    if (this.protocol) this.writeMessage(message);
+    // The last message is exempt from maximumPendingBytes.
+    if (this.protocol) this.enqueue(this.protocol.writeMessage(message));
     this.flush();
     this.state = ConnectionState.Disconnected;
     this.transport.close(error);

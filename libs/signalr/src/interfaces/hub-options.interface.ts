@@ -1,11 +1,12 @@
 import type { HttpTransportType } from '../transports/http-transport-type.js';
+import type { HubSecurityOptions } from './hub-security-options.interface.js';
 
 /**
  * Options of a hub, with ASP.NET Core's names and defaults. Set them for all
  * hubs in `SignalRModule.forRoot()`, or for one hub in `@Hub(path, options)`.
  * Times are in milliseconds.
  */
-export interface HubOptions {
+export interface HubOptions extends HubSecurityOptions {
   /** Interval of the server's keep-alive pings. Default 15 000. */
   keepAliveInterval?: number;
   /** A client that sends nothing (not even a ping) for this long is closed. Default 30 000. */

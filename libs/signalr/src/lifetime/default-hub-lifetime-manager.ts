@@ -22,6 +22,11 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
     return this.connections.size;
   }
 
+  /** Groups with at least one member: a group leaves with its last member. */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
   /** The local connection with this id, if any. */
   getConnection(connectionId: string): HubConnectionContext | undefined {
     return this.connections.get(connectionId);

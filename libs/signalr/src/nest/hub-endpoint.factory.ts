@@ -4,6 +4,7 @@ import { HttpConnectionDispatcher } from '../connections/http-connection-dispatc
 import { HttpConnectionManager } from '../connections/http-connection-manager.js';
 import { HubAuthenticator } from '../connections/hub-authenticator.js';
 import type { HubMetadata } from '../decorators/hub.decorator.js';
+import { hubAuthorizeOptions } from '../decorators/hub-authorize.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HubDispatcher } from '../hub/hub-dispatcher.js';
@@ -19,7 +20,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
   const { path, options: hubOptions }: HubMetadata = Reflect.getMetadata(HUB_METADATA, hub);
   const methods: HubMethodDescriptor[] = Reflect.getMetadata(HUB_METHODS_METADATA, hub) ?? [];
   const moduleOptions = registry.options;
-  const options = resolveHubOptions(moduleOptions, hubOptions);
+  const options = resolveHubOptions(moduleOptions, hubOptions, hubAuthorizeOptions(hub));
   const logger = new Logger(hub.name);
 
   const heartbeat = new Heartbeat(

@@ -10,6 +10,7 @@ import {
 } from './hub-message.js';
 import type { HubProtocol } from './hub-protocol.js';
 import { HubProtocolError, maxMessageSizeExceeded } from './hub-protocol-error.js';
+import { readJsonText } from './json-text.js';
 import { RECORD_SEPARATOR, RECORD_SEPARATOR_CHAR } from './text-message-format.js';
 import { TransferFormat } from './transfer-format.js';
 
@@ -48,7 +49,7 @@ export class JsonHubProtocol implements HubProtocol {
       if (end - offset > maxMessageSize) {
         throw maxMessageSizeExceeded(maxMessageSize);
       }
-      const message = parseMessage(input.toString('utf8', offset, end));
+      const message = parseMessage(readJsonText(input, offset, end));
       offset = end + 1;
       if (message) onMessage(message);
     }
