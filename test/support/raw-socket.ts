@@ -28,16 +28,16 @@ export class RawHubSocket {
     }));
   }
 
-  static async open(url: string): Promise<RawHubSocket> {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'));
+  static async open(url: string, headers?: Record<string, string>): Promise<RawHubSocket> {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), { headers });
     const raw = new RawHubSocket(socket);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     return raw;
   }
 
   /** Opens and completes a JSON handshake. */
-  static async connect(url: string): Promise<RawHubSocket> {
-    const raw = await RawHubSocket.open(url);
+  static async connect(url: string, headers?: Record<string, string>): Promise<RawHubSocket> {
+    const raw = await RawHubSocket.open(url, headers);
     raw.send({ protocol: 'json', version: 1 });
     expect(await raw.next()).toEqual({});
     return raw;
@@ -49,6 +49,17 @@ export class RawHubSocket {
 
   sendText(text: string | Buffer): void {
     this.socket.send(text);
+  }
+
+  /** Sends one WebSocket frame of exactly these bytes, as a Text or a Binary frame. */
+  sendFrame(data: Buffer | string, binary: boolean): void {
+    this.socket.send(data, { binary });
+  }
+
+  /** Invokes a method and returns the next record that is not a ping (its Completion, or a Close). */
+  async invoke(invocationId: string, target: string, ...args: unknown[]): Promise<unknown> {
+    this.send({ type: 1, invocationId, target, arguments: args });
+    return this.nextNonPing();
   }
 
   /** The next record not yet taken; undefined once the socket has closed. */

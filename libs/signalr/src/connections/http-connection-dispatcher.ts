@@ -69,6 +69,9 @@ export class HttpConnectionDispatcher {
   }
 
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams) {
+    // Node hands over the socket without an error listener: a client that
+    // resets it while it is being authenticated must not crash the process.
+    socket.on('error', destroyOnError);
     if (!(this.transports & HttpTransportType.WebSockets)) {
       return rejectUpgrade(socket, 404, 'WebSockets transport not supported by this end point type');
     }
@@ -99,4 +102,8 @@ export class HttpConnectionDispatcher {
     this.handler.close();
     this.webSockets.close();
   }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }

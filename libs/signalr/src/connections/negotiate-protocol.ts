@@ -20,8 +20,11 @@ export function readNegotiateVersion(query: URLSearchParams): NegotiateVersion {
     if (key.toLowerCase() === 'negotiateversion') raw = raw === undefined ? value : `${raw},${value}`;
   }
   if (raw === undefined) return { version: 0 };
-  if (!/^-?\d+$/.test(raw.trim())) return { error: 'The client requested a non-integer protocol version.' };
   const version = Number(raw);
+  // ASP.NET Core reads an Int32: anything else is not an integer to it.
+  if (!/^-?\d+$/.test(raw.trim()) || (version | 0) !== version) {
+    return { error: 'The client requested a non-integer protocol version.' };
+  }
   if (version < 0) return { error: `The client requested version '${version}', but the server does not support this version.` };
   return { version: Math.min(version, MAX_NEGOTIATE_VERSION) };
 }

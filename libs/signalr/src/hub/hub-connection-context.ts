@@ -22,6 +22,8 @@ export enum ConnectionState {
 
 /** Coalesced output is cut into units of about this size (ASP.NET Core's pipe buffer size). */
 const MAX_UNIT_BYTES = 65_536;
+/** A handshake is some 35 bytes: even without a message size limit, it may not be longer than this. */
+const MAX_HANDSHAKE_BYTES = 65_536;
 /** What a transport adds to a unit: a WebSocket frame header, SSE's `data: ` and blank line. */
 const MAX_UNIT_FRAMING = 10;
 
@@ -101,8 +103,13 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     const maxSize = this.handler.options.maximumReceiveMessageSize;
     try {
       if (this.state === ConnectionState.Handshaking) {
-        const consumed = this.receiveHandshake(input, maxSize);
-        if (consumed === 0 || (this.state as ConnectionState) !== ConnectionState.Connecting) return;
+        const consumed = this.receiveHandshake(input, Math.min(maxSize, MAX_HANDSHAKE_BYTES));
+        if (consumed === 0) {
+          // The handshake may come in pieces (frames, POSTs); wait for the rest.
+          if (this.state === ConnectionState.Handshaking && input.length > 0) this.partial = input;
+          return;
+        }
+        if ((this.state as ConnectionState) !== ConnectionState.Connecting) return;
         input = input.subarray(consumed);
       }
       if (this.state === ConnectionState.Connecting) {
