@@ -71,6 +71,11 @@ export class RawHubSocket {
     return this.records[this.taken++];
   }
 
+  /** Forgets the records received so far: `next()` then waits for a new one. */
+  skipReceived(): void {
+    this.taken = this.records.length;
+  }
+
   /** The next record that is not a ping. */
   async nextNonPing(): Promise<unknown> {
     for (;;) {
