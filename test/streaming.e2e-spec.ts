@@ -9,6 +9,7 @@ import {
 } from './fixtures/streaming.hub.js';
 import { CLIENT_VARIANTS } from './support/client-variants.js';
 import { connectHub } from './support/hub-client.js';
+import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
 /** Every item of a stream, once it completes; rejects with its error. */
@@ -134,6 +135,20 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       const { items, error } = await collectUntilError(connection.stream('FailMidStreamVisibly'));
       expect(items).toEqual([1]);
       expect(error.message).toBe('An error occurred on the server while streaming results. HubException: kaput');
+    });
+
+    it('a method that throws before returning its stream fails the invocation', async () => {
+      const connection = await connect();
+      await expect(collect(connection.stream('FailBeforeStreaming'))).rejects.toThrow(
+        /^An unexpected error occurred invoking 'FailBeforeStreaming' on the server\.$/,
+      );
+    });
+
+    it('a streaming method that returns something else than a stream fails', async () => {
+      const connection = await connect();
+      await expect(collect(connection.stream('NotAStream'))).rejects.toThrow(
+        "The value returned by the streaming method 'NotAStream' is not a ChannelReader<> or IAsyncEnumerable<>.",
+      );
     });
 
     it("interceptors map the items of async generators and Observables", async () => {
@@ -336,5 +351,60 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       ]);
       expect([first, second]).toEqual(['one!', 'two!']);
     });
+  });
+});
+
+/** Wire details the official client never produces, on a bare JSON socket. */
+describe('streaming messages on the wire', () => {
+  let server: RunningApp;
+  let raw: RawHubSocket;
+
+  /** The next record of the stream `id` that is not one of its items. */
+  async function nextNonItem(id: string): Promise<unknown> {
+    for (;;) {
+      const record = (await raw.nextNonPing()) as { type: number; invocationId?: string } | undefined;
+      if (record?.type !== 2 || record.invocationId !== id) return record;
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startApp(StreamingTestModule);
+  });
+  beforeEach(async () => {
+    raw = await RawHubSocket.connect(`${server.url}/streaming`);
+  });
+  afterEach(() => raw.close());
+  afterAll(() => server.close());
+
+  it('refuses a stream invocation that reuses an active id, and the first stream goes on', async () => {
+    raw.send({ type: 4, invocationId: 's', target: 'Endless', arguments: [] });
+    expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: 's', item: expect.any(Number) });
+    raw.send({ type: 4, invocationId: 's', target: 'Counter', arguments: [1] });
+    expect(await nextNonItem('s')).toEqual({ type: 3, invocationId: 's', error: "Invocation ID 's' is already in use." });
+    expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: 's', item: expect.any(Number) });
+
+    // Cancelled, the stream still ends with a Completion without error, as in ASP.NET Core.
+    raw.send({ type: 5, invocationId: 's' });
+    expect(await nextNonItem('s')).toEqual({ type: 3, invocationId: 's' });
+  });
+
+  it('refuses an upload stream id that is already open', async () => {
+    raw.send({ type: 1, invocationId: '1', target: 'Sum', arguments: [], streamIds: ['u'] });
+    raw.send({ type: 1, invocationId: '2', target: 'Sum', arguments: [], streamIds: ['u'] });
+    expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '2', error: "Invocation ID 'u' is already in use." });
+    raw.send({ type: 2, invocationId: 'u', item: 40 });
+    raw.send({ type: 2, invocationId: 'u', item: 2 });
+    raw.send({ type: 3, invocationId: 'u' });
+    expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '1', result: 42 });
+  });
+
+  it('ignores items, completions and cancellations for unknown ids', async () => {
+    raw.send({ type: 2, invocationId: 'nope', item: 1 });
+    raw.send({ type: 3, invocationId: 'nope', result: 1 });
+    raw.send({ type: 5, invocationId: 'nope' });
+    raw.send({ type: 4, invocationId: '1', target: 'Counter', arguments: [2] });
+    expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: '1', item: 0 });
+    expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: '1', item: 1 });
+    expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '1' });
   });
 });

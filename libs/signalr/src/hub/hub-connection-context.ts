@@ -125,12 +125,17 @@ export class HubConnectionContext
     this.lastReceiveAt = this.handler.heartbeat.now;
     let input = this.partial ? Buffer.concat([this.partial, data]) : data;
     this.partial = undefined;
+    const maxSize = this.handler.options.maximumReceiveMessageSize;
     if (this.receivePaused) {
-      // What the transport delivered before it paused waits with the rest.
+      // What the transport delivered before it paused waits with the rest; a
+      // transport that cannot pause gets a bound instead.
+      if (!this.transport.pause && input.length > Math.max(maxSize, MAX_UNIT_BYTES) * 4) {
+        this.closeWithError(new HubProtocolError('Too much data received while an upload stream was full.'));
+        return;
+      }
       this.partial = input;
       return;
     }
-    const maxSize = this.handler.options.maximumReceiveMessageSize;
     try {
       if (this.state === ConnectionState.Handshaking) {
         const consumed = this.receiveHandshake(input, maxSize);

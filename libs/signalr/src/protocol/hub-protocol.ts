@@ -25,7 +25,7 @@ export interface HubProtocol {
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => boolean | void,
+    onMessage: (message: HubMessage) => unknown,
   ): number;
 
   /** Serializes and frames one message. */

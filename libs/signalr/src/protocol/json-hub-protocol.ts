@@ -34,7 +34,7 @@ export class JsonHubProtocol implements HubProtocol {
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => boolean | void,
+    onMessage: (message: HubMessage) => unknown,
   ): number {
     let offset = 0;
     for (;;) {
