@@ -151,6 +151,16 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       );
     });
 
+    it('a stream item the protocol cannot serialize ends the stream with an error', async () => {
+      const connection = await connect();
+      const { items, error } = await collectUntilError(connection.stream('UnserializableItems'));
+      expect(items).toEqual([1]);
+      expect(error.message).toBe('An error occurred on the server while streaming results.');
+      expect(await connection.invoke('Unserializable').catch((e: Error) => e.message)).toBe(
+        "An unexpected error occurred invoking 'Unserializable' on the server.",
+      );
+    });
+
     it("interceptors map the items of async generators and Observables", async () => {
       const connection = await connect();
       expect(await collect(connection.stream('DoubledCounter', 3))).toEqual([2, 4, 6]);

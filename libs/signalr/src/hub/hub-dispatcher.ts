@@ -179,12 +179,17 @@ export class HubDispatcher {
       else this.releaseSlot(connection);
     }
 
-    if (invocation.failed) {
-      this.completeWithError(connection, invocation.invocationId, this.describeFailure(invocation));
-    } else if (message.invocationId !== undefined) {
+    if (!invocation.failed && message.invocationId !== undefined) {
       const completion: CompletionMessage = { type: MessageType.Completion, invocationId: message.invocationId };
       if (result !== undefined) completion.result = result;
-      connection.writeMessage(completion);
+      try {
+        connection.writeMessage(completion);
+      } catch (error) {
+        invocation.fail(error); // a result the protocol cannot serialize (a BigInt, a cycle)
+      }
+    }
+    if (invocation.failed) {
+      this.completeWithError(connection, invocation.invocationId, this.describeFailure(invocation));
     }
   }
 
