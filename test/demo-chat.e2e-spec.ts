@@ -98,6 +98,19 @@ describe('demo app', () => {
     expect(await second.inbox.next()).toEqual(['system', 'maintenance at noon']);
   });
 
+  it('streams Counter to the client', async () => {
+    const { connection } = await connect();
+    const items = await new Promise<number[]>((resolve, reject) => {
+      const received: number[] = [];
+      connection.stream<number>('Counter', 3, 1).subscribe({
+        next: (item) => received.push(item),
+        complete: () => resolve(received),
+        error: reject,
+      });
+    });
+    expect(items).toEqual([0, 1, 2]);
+  });
+
   it('echoes text and binary frames on the plain /ws gateway', async () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));

@@ -1,0 +1,22 @@
+import { HttpTransportType } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import type { HubClientOptions } from './hub-client.js';
+
+export interface ClientVariant {
+  /** Shown in test names: "WebSockets/json". */
+  name: string;
+  options: HubClientOptions;
+}
+
+/**
+ * The transports × protocols a suite runs over (`describe.each(CLIENT_VARIANTS)`).
+ * Add an entry when a transport lands, e.g. `{ name: 'LongPolling/json',
+ * options: { transport: HttpTransportType.LongPolling } }`.
+ */
+export const CLIENT_VARIANTS: ClientVariant[] = [
+  { name: 'WebSockets/json', options: { transport: HttpTransportType.WebSockets } },
+  {
+    name: 'WebSockets/messagepack',
+    options: { transport: HttpTransportType.WebSockets, protocol: new MessagePackHubProtocol() },
+  },
+];
