@@ -4,10 +4,13 @@ import { connectHub, Inbox } from './support/hub-client.js';
 import { upgradeResponse } from './support/raw-http.js';
 import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
-import { BROADCAST_PENDING_LIMIT, BroadcastHub, LimitedHub, SecurityModule } from './fixtures/security.hub.js';
+import { BROADCAST_PENDING_LIMIT, BroadcastHub, FloodHub, LimitedHub, SecurityModule } from './fixtures/security.hub.js';
 
 const LIMIT_TEXT = 'The hub has reached its limit of 2 concurrent connections. Try again later.';
 const CLOSED_WITH_ERROR = { type: 7, error: 'Connection closed with an error.', allowReconnect: true };
+const RS = '\x1e';
+/** Invocations that may wait for a slot before the server stops reading (MAX_WAITING_INVOCATIONS). */
+const MAX_WAITING_INVOCATIONS = 256;
 
 describe('limits', () => {
   let server: RunningApp;
@@ -132,6 +135,40 @@ describe('limits', () => {
       expect(ticks).toEqual(Array.from({ length: ticks.length }, (_, n) => n));
       expect(ticks.length).toBeLessThan(sent);
       await Promise.all(fast.map((connection) => connection.stop()));
+    });
+  });
+
+  describe('a flood of invocations', () => {
+    it('stops reading a client whose invocations pile up, reads again as they run, and loses none', async () => {
+      const hub = server.app.get(FloodHub);
+      const raw = await RawHubSocket.connect(`${server.url}/flood`);
+      const [onServer] = hub.endpoint.handler.connections;
+      const transport = onServer.transport;
+      let pauses = 0;
+      let resumes = 0;
+      const pause = transport.pause!.bind(transport);
+      const resume = transport.resume!.bind(transport);
+      transport.pause = () => (pauses++, pause());
+      transport.resume = () => (resumes++, resume());
+
+      // One invocation holds the only slot; a thousand more arrive in the same frame.
+      const count = 1000;
+      let frame = '{"type":1,"invocationId":"hold","target":"Hold","arguments":[]}' + RS;
+      for (let i = 0; i < count; i++) frame += `{"type":1,"invocationId":"${i}","target":"Echo","arguments":[${i}]}` + RS;
+      raw.sendText(frame);
+      await hub.gate.entered;
+      expect(onServer.waitingInvocations).toHaveLength(MAX_WAITING_INVOCATIONS);
+      expect(pauses).toBe(1);
+
+      hub.gate.release();
+      expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: 'hold' });
+      for (let i = 0; i < count; i++) {
+        expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: String(i), result: i });
+      }
+      expect(resumes).toBeGreaterThanOrEqual(1);
+      expect(pauses).toBeGreaterThanOrEqual(resumes);
+      raw.close();
+      await raw.closed;
     });
   });
 });

@@ -137,7 +137,8 @@ export class HubConnectionContext
       // What the transport delivered before it paused waits with the rest; a
       // transport that cannot pause gets a bound instead.
       if (!this.transport.pause && input.length > Math.max(maxSize, MAX_UNIT_BYTES) * 4) {
-        this.closeWithError(new HubProtocolError('Too much data received while an upload stream was full.'));
+        const reason = 'Too much data received while the connection could not take more (a full upload stream, or too many invocations waiting).';
+        this.closeWithError(new HubProtocolError(reason));
         return;
       }
       this.partial = input;

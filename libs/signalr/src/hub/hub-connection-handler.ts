@@ -71,8 +71,7 @@ export class HubConnectionHandler implements HeartbeatListener {
   onMessage(connection: HubConnectionContext, message: HubMessage): boolean | void {
     switch (message.type) {
       case MessageType.Invocation:
-        this.dispatcher.onInvocation(connection, message);
-        break;
+        return this.dispatcher.onInvocation(connection, message);
       case MessageType.StreamInvocation:
         this.dispatcher.onStreamInvocation(connection, message);
         break;

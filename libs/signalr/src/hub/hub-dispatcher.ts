@@ -16,6 +16,14 @@ import { StreamTracker } from './stream-tracker.js';
 import { NotAStreamError } from './streaming-method.js';
 import type { UploadChannel } from './upload-channel.js';
 
+/**
+ * Invocations of one client that may wait for a slot (past
+ * maximumParallelInvocationsPerClient) before its connection stops reading;
+ * it reads again once half of them have run. Each holds its arguments (up to
+ * maximumReceiveMessageSize), so this bounds what a flood of invocations costs.
+ */
+export const MAX_WAITING_INVOCATIONS = 256;
+
 /** A Nest message handler as the adapter receives it. */
 export interface NestMessageHandler {
   message: unknown;
@@ -67,7 +75,8 @@ export class HubDispatcher {
     return table;
   }
 
-  onInvocation(connection: HubConnectionContext, message: InvocationMessage): void {
+  /** Returns false when the connection should stop reading until invocations drain. */
+  onInvocation(connection: HubConnectionContext, message: InvocationMessage): boolean | void {
     const method = this.bind(connection, message, false);
     if (!method) return;
     if (message.streamIds) {
@@ -78,7 +87,11 @@ export class HubDispatcher {
     } else if (connection.activeInvocations < this.options.maximumParallelInvocationsPerClient) {
       void this.invoke(connection, method, message);
     } else {
-      (connection.waitingInvocations ??= []).push(() => void this.invoke(connection, method, message));
+      const waiting = (connection.waitingInvocations ??= []);
+      waiting.push(() => void this.invoke(connection, method, message));
+      // ASP.NET Core stops reading while no slot is free; this reads ahead a
+      // little, then stops, so a client cannot queue invocations without end.
+      if (waiting.length >= MAX_WAITING_INVOCATIONS) return false;
     }
   }
 
@@ -195,8 +208,10 @@ export class HubDispatcher {
 
   private releaseSlot(connection: HubConnectionContext): void {
     connection.activeInvocations--;
-    const next = connection.waitingInvocations?.shift();
+    const waiting = connection.waitingInvocations;
+    const next = waiting?.shift();
     if (next) next();
+    if (waiting?.length === MAX_WAITING_INVOCATIONS / 2) connection.resumeReceiving();
   }
 
   private async stream(
