@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 
@@ -46,5 +47,29 @@ export function upgradeResponse(url: string, headers?: Record<string, string>): 
       resolve({ status: 101, body: '' });
     });
     socket.on('error', reject);
+  });
+}
+
+/**
+ * The status and body of a GET that opens an HTTP transport: Server-Sent
+ * Events with `Accept: text/event-stream`, else a long poll. A 200 is not
+ * read to its end (an event stream has none): the request is aborted.
+ */
+export function httpTransportResponse(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { headers }, (response) => {
+      if (response.statusCode === 200) {
+        resolve({ status: 200, body: '' });
+        request.destroy();
+        return;
+      }
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    request.on('error', (error) => {
+      if (!request.destroyed) reject(error);
+    });
   });
 }
