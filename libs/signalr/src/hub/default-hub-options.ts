@@ -10,6 +10,8 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   maximumParallelInvocationsPerClient: 1,
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
+  pollTimeout: 90_000,
+  transportMaxBufferSize: 1_048_576,
   requireAuthentication: false,
 };
 

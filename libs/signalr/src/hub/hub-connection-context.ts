@@ -69,6 +69,10 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
   }
 
+  get transportType(): HttpTransportType {
+    return this.transport.type;
+  }
+
   get items(): Map<unknown, unknown> {
     return (this.itemsMap ??= new Map());
   }
@@ -253,6 +257,10 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.flush();
     this.state = ConnectionState.Disconnected;
     this.transport.close(error);
+  }
+
+  transportFailed(error: Error): void {
+    this.closeWithError(error);
   }
 
   transportClosed(error?: Error): void {
