@@ -4,6 +4,7 @@ import {
   Hub,
   HubCaller,
   HubCallerContext,
+  DefaultHubLifetimeManager,
   type HubEndpoint,
   HubMethod,
   type HubOptions,
@@ -40,6 +41,9 @@ export class ConnectionRecord {
       connections: endpoint.connectionCount,
       negotiated: endpoint.http.connectionManager.size,
       active: endpoint.http.activeConnectionCount,
+      lifetime: (endpoint.context.lifetimeManager as DefaultHubLifetimeManager).connectionCount,
+      /** The hub's handler and its negotiation table are always there. */
+      heartbeatListeners: endpoint.handler.heartbeat.size,
     };
   }
 }
