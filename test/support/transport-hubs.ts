@@ -16,6 +16,8 @@ import {
 export class ConnectionRecord {
   readonly transports: string[] = [];
   disconnected = 0;
+  /** The error each ended connection ended with, if any. */
+  readonly errors: (string | undefined)[] = [];
   hub?: { server: HubEndpoint };
   private waiters: { count: number; resolve: () => void }[] = [];
 
@@ -23,7 +25,8 @@ export class ConnectionRecord {
     this.transports.push(HttpTransportType[ctx.transportType]);
   }
 
-  disconnect(): void {
+  disconnect(error?: Error): void {
+    this.errors.push(error?.message);
     this.disconnected++;
     this.waiters = this.waiters.filter((waiter) => (this.disconnected >= waiter.count ? void waiter.resolve() : true));
   }
@@ -84,8 +87,8 @@ export function transportHub(path: string, options: HubOptions = {}): { hub: Typ
       record.connected(ctx);
     }
 
-    onDisconnected() {
-      record.disconnect();
+    onDisconnected(_ctx: HubCallerContext, error?: Error) {
+      record.disconnect(error);
     }
   }
   return { hub: TransportHub, record };
