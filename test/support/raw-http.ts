@@ -48,9 +48,10 @@ export class EventStream {
     response.on('end', () => this.waiters.splice(0).forEach((waiter) => waiter()));
   }
 
-  static open(url: string): Promise<EventStream> {
+  static open(url: string, headers: Record<string, string> = {}): Promise<EventStream> {
     return new Promise((resolve, reject) => {
-      const req = get(url, { headers: { Accept: 'text/event-stream' }, agent: false }, (response) =>
+      const options = { headers: { Accept: 'text/event-stream', ...headers }, agent: false };
+      const req = get(url, options, (response) =>
         resolve(new EventStream(req, response)),
       );
       req.once('error', reject);

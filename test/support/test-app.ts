@@ -14,8 +14,15 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts a Nest app with the SignalR adapter on a free loopback port, on Express unless told. */
-export async function startApp(module: Type, platform: HttpPlatform = 'express'): Promise<RunningApp> {
+/**
+ * Starts a Nest app with the SignalR adapter on a free loopback port, on
+ * Express unless told; `configure` runs before the app starts.
+ */
+export async function startApp(
+  module: Type,
+  platform: HttpPlatform = 'express',
+  configure?: (app: INestApplication) => void,
+): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
   // Node's fetch opens a spare socket after an aborted request (a long-polling
   // client aborts its poll when it stops) and never uses it; server.close()
@@ -27,6 +34,7 @@ export async function startApp(module: Type, platform: HttpPlatform = 'express')
       ? moduleRef.createNestApplication(new FastifyAdapter(), options)
       : moduleRef.createNestApplication(options);
   app.useWebSocketAdapter(new SignalRAdapter(app));
+  configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
