@@ -138,9 +138,9 @@ export class HttpConnectionDispatcher {
     }
   }
 
-  private continueGet(found: Refusal | ActiveTransport, response: ServerResponse): void {
+  private continueGet(found: Refusal | LongPollingTransport, response: ServerResponse): void {
     if (found instanceof LongPollingTransport) found.handlePoll(response);
-    else if ('status' in found) sendText(response, found.status, found.body);
+    else sendText(response, found.status, found.body);
   }
 
   /** `POST {path}?id=`: client output for an SSE or long-polling connection, streamed into it. */
@@ -249,14 +249,15 @@ export class HttpConnectionDispatcher {
    * order: id present, connection known, transport enabled, same transport
    * as before, not already active (long polling may poll again).
    */
-  private lookup(token: string | null, type: HttpTransportType): Refusal | ActiveTransport | typeof NEGOTIATED {
+  private lookup(token: string | null, type: HttpTransportType): Refusal | LongPollingTransport | typeof NEGOTIATED {
     if (!token) return { status: 400, body: 'Connection ID required' };
     const transport = this.active.get(token);
     if (!transport && !this.connectionManager.has(token)) return { status: 404, body: 'No Connection with that ID' };
     if (!(this.transports & type)) return { status: 404, body: notSupported(type) };
     if (!transport) return NEGOTIATED;
     if (transport.type !== type) return { status: 400, body: 'Cannot change transports mid-connection' };
-    if (type !== HttpTransportType.LongPolling) return { status: 409, body: '' };
+    // Only long polling comes back with a new request for the same connection.
+    if (!(transport instanceof LongPollingTransport)) return { status: 409, body: '' };
     return transport;
   }
 
@@ -286,7 +287,8 @@ function notSupported(type: HttpTransportType): string {
   return `${HttpTransportType[type]} transport not supported by this end point type`;
 }
 
-function rejectRefusal(socket: Duplex, refusal: Refusal | ActiveTransport): void {
+/** A WebSocket request never finds a transport it could join: the lookup refuses it or lets it start. */
+function rejectRefusal(socket: Duplex, refusal: Refusal | LongPollingTransport): void {
   const { status, body } = refusal as Refusal;
   rejectUpgrade(socket, status, body);
 }
