@@ -52,13 +52,10 @@ describe.skipIf(!browserAvailable())('the chat page over the transport picked in
     requests.length = 0;
     webSockets.length = 0;
     await page.click('#reconnect');
-    await page.waitForFunction(
-      (before) => {
-        const status = document.getElementById('status')!.textContent!;
-        return status.startsWith('connected (') && status !== before;
-      },
-      firstStatus,
-    );
+    await page.waitForFunction((before) => {
+      const status = document.getElementById('status')!.textContent!;
+      return status.startsWith('connected (') && status !== before;
+    }, firstStatus);
     expect(requests.some(TRANSPORT_SEEN[transport])).toBe(true);
     expect(webSockets).toEqual([]);
 

@@ -47,7 +47,10 @@ describe.each(HTTP_PLATFORMS)('CORS on %s', (platform) => {
     const answer = await preflight('/corsCredentials/negotiate', OTHER).expect(204);
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
     expect(answer.headers['access-control-allow-methods']).toBeUndefined();
-    const negotiated = await http().post('/corsCredentials/negotiate?negotiateVersion=1').set('Origin', OTHER).expect(200);
+    const negotiated = await http()
+      .post('/corsCredentials/negotiate?negotiateVersion=1')
+      .set('Origin', OTHER)
+      .expect(200);
     expect(negotiated.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -81,7 +84,11 @@ describe.each(HTTP_PLATFORMS)('CORS on %s', (platform) => {
     expect(response.headers['access-control-allow-origin']).toBe('*');
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();
     const token = await startLongPolling(server.url, '/corsAny');
-    await http().delete(`/corsAny?id=${token}`).set('Origin', OTHER).expect(202).expect('Access-Control-Allow-Origin', '*');
+    await http()
+      .delete(`/corsAny?id=${token}`)
+      .set('Origin', OTHER)
+      .expect(202)
+      .expect('Access-Control-Allow-Origin', '*');
   });
 
   it('asks a predicate which origins it allows', async () => {

@@ -2,7 +2,7 @@ import { HttpTransportType, type HubConnection } from '@microsoft/signalr';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { connectHub } from './support/hub-client.js';
-import { startLongPolling } from './support/raw-http.js';
+import { readText, startLongPolling } from './support/raw-http.js';
 import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
 import { hubsModule, transportHub } from './support/transport-hubs.js';
 
@@ -29,7 +29,7 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
   async function handshaken(path: string): Promise<string> {
     const token = await startLongPolling(server.url, path);
     await http().post(`${path}?id=${token}`).send(HANDSHAKE).expect(200);
-    const poll = await http().get(`${path}?id=${token}`).buffer(true).parse(text).expect(200);
+    const poll = await http().get(`${path}?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(poll.body).toBe(`{}${RS}`);
     return token;
   }
@@ -60,7 +60,7 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
     // Each Send completes after its broadcast is queued for the polling connection.
     for (const message of ['one', 'two', 'three']) await sender.invoke('Send', message);
 
-    const poll = await http().get(`/poll?id=${token}`).buffer(true).parse(text).expect(200);
+    const poll = await http().get(`/poll?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(poll.headers['content-type']).toBe('application/octet-stream');
     expect(poll.body.split(RS)).toEqual([
       '{"type":1,"target":"Receive","arguments":["WebSockets","one"]}',
@@ -82,9 +82,13 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
   it('ends a waiting poll with 204 when a newer poll arrives', async () => {
     const token = await handshaken('/poll');
     const taken = nextRequest();
-    const first = http().get(`/poll?id=${token}`).then((response) => response);
+    const first = http()
+      .get(`/poll?id=${token}`)
+      .then((response) => response);
     await taken;
-    const second = http().get(`/poll?id=${token}`).then((response) => response);
+    const second = http()
+      .get(`/poll?id=${token}`)
+      .then((response) => response);
     expect((await first).status).toBe(204);
     // The newer poll is the one waiting now; DELETE ends it with 204 as well.
     await http().delete(`/poll?id=${token}`).expect(202);
@@ -95,7 +99,7 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
   it('after the server ends the connection, hands over the Close message, then 204, then forgets the token', async () => {
     const token = await handshaken('/poll');
     await http().post(`/poll?id=${token}`).send(`{"type":1,"target":"Abort","arguments":[]}${RS}`).expect(200);
-    const last = await http().get(`/poll?id=${token}`).buffer(true).parse(text).expect(200);
+    const last = await http().get(`/poll?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(last.body).toBe(`{"type":7}${RS}`);
     await http().post(`/poll?id=${token}`).send(`{"type":6}${RS}`).expect(404, '');
     await http().get(`/poll?id=${token}`).expect(204);
@@ -124,7 +128,7 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
     for (let i = 0; i < 3; i++) await sender.invoke('Send', 'x'.repeat(1000));
     await bounded.record.untilDisconnected(before + 1);
 
-    const last = await http().get(`/pollBounded?id=${token}`).buffer(true).parse(text).expect(200);
+    const last = await http().get(`/pollBounded?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(JSON.parse(last.body.slice(0, -1))).toEqual({
       type: 7,
       error: 'Connection closed with an error. Error: More than 2048 bytes were waiting for the client to poll.',
@@ -135,9 +139,3 @@ describe.each(HTTP_PLATFORMS)('long polling on %s', (platform) => {
 });
 
 /** Reads any body as text (supertest leaves application/octet-stream unread). */
-function text(response: NodeJS.ReadableStream & { setEncoding(encoding: string): void }, done: (error: Error | null, body: string) => void) {
-  let body = '';
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => (body += chunk));
-  response.on('end', () => done(null, body));
-}

@@ -1,7 +1,7 @@
 import { HttpTransportType, type HubConnection } from '@microsoft/signalr';
 import request from 'supertest';
 import { closed, connectHub, TRANSPORTS } from './support/hub-client.js';
-import { EventStream, negotiate, startLongPolling } from './support/raw-http.js';
+import { EventStream, negotiate, readText, startLongPolling } from './support/raw-http.js';
 import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
 import { hubsModule, transportHub } from './support/transport-hubs.js';
 
@@ -27,13 +27,16 @@ describe.each(HTTP_PLATFORMS)('receive limits on %s', (platform) => {
   });
   afterAll(() => server.close());
 
-  it.each(TRANSPORTS)('closes a %s connection that sends a message over the limit, with the same error', async (_name, transport: HttpTransportType) => {
-    const connection = await connectHub(`${server.url}/limits`, { transport });
-    connections.push(connection);
-    const error = closed(connection);
-    connection.invoke('Echo', 'x'.repeat(2000)).catch(() => undefined);
-    expect((await error)?.message).toBe(`Server returned an error on close: ${TOO_LARGE}`);
-  });
+  it.each(TRANSPORTS)(
+    'closes a %s connection that sends a message over the limit, with the same error',
+    async (_name, transport: HttpTransportType) => {
+      const connection = await connectHub(`${server.url}/limits`, { transport });
+      connections.push(connection);
+      const error = closed(connection);
+      connection.invoke('Echo', 'x'.repeat(2000)).catch(() => undefined);
+      expect((await error)?.message).toBe(`Server returned an error on close: ${TOO_LARGE}`);
+    },
+  );
 
   it('answers 413 to a POST body over the limit, and closes the long-polling connection as over WebSockets', async () => {
     const token = await startLongPolling(server.url, '/limits');
@@ -42,7 +45,7 @@ describe.each(HTTP_PLATFORMS)('receive limits on %s', (platform) => {
       .post(`/limits?id=${token}`)
       .send(`{"type":6}${RS}`.repeat(MAX_BODY / 10 + 1))
       .expect(413, `The request body is larger than ${MAX_BODY} bytes.`);
-    const poll = await http().get(`/limits?id=${token}`).buffer(true).parse(text).expect(200);
+    const poll = await http().get(`/limits?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(poll.body).toBe(`{}${RS}{"type":7,"error":${JSON.stringify(TOO_LARGE)},"allowReconnect":true}${RS}`);
     await http().get(`/limits?id=${token}`).expect(204);
   });
@@ -63,10 +66,3 @@ describe.each(HTTP_PLATFORMS)('receive limits on %s', (platform) => {
     }
   });
 });
-
-function text(response: NodeJS.ReadableStream & { setEncoding(encoding: string): void }, done: (error: Error | null, body: string) => void) {
-  let body = '';
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => (body += chunk));
-  response.on('end', () => done(null, body));
-}

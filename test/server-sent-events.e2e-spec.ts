@@ -2,7 +2,7 @@ import { HttpTransportType, type HubConnection } from '@microsoft/signalr';
 import { type HubMessage, type HubProtocol, JsonHubProtocol, TransferFormat } from 'nest-signalr';
 import request from 'supertest';
 import { connectHub } from './support/hub-client.js';
-import { EventStream, negotiate, startLongPolling } from './support/raw-http.js';
+import { EventStream, negotiate, readText, startLongPolling } from './support/raw-http.js';
 import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
 import { hubsModule, transportHub } from './support/transport-hubs.js';
 
@@ -89,7 +89,7 @@ describe.each(HTTP_PLATFORMS)('Server-Sent Events on %s', (platform) => {
 
     const token = await startLongPolling(server.url, '/events');
     await http().post(`/events?id=${token}`).send(`{"protocol":"binarytest","version":1}${RS}`).expect(200);
-    const poll = await http().get(`/events?id=${token}`).buffer(true).parse(text).expect(200);
+    const poll = await http().get(`/events?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(poll.body).toBe(`{}${RS}`);
     await http().delete(`/events?id=${token}`).expect(202);
   });
@@ -137,10 +137,3 @@ describe.each(HTTP_PLATFORMS)('Server-Sent Events on %s', (platform) => {
     expect(await sender.invoke('Echo', 'still here')).toBe('still here');
   });
 });
-
-function text(response: NodeJS.ReadableStream & { setEncoding(encoding: string): void }, done: (error: Error | null, body: string) => void) {
-  let body = '';
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => (body += chunk));
-  response.on('end', () => done(null, body));
-}

@@ -123,7 +123,9 @@ describe.each(HTTP_PLATFORMS)('transport status codes on %s', (platform) => {
 
   it('answers 400 to a DELETE for a connection that does not poll', async () => {
     const socket = await startWebSocket('/codes');
-    await http().delete(`/codes?id=${socket}`).expect(400, 'Cannot terminate this connection using the DELETE endpoint.');
+    await http()
+      .delete(`/codes?id=${socket}`)
+      .expect(400, 'Cannot terminate this connection using the DELETE endpoint.');
     const streaming = await startEventStream('/codes');
     await http()
       .delete(`/codes?id=${streaming}`)

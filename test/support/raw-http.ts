@@ -16,6 +16,15 @@ export async function startLongPolling(url: string, path: string): Promise<strin
   return connectionToken;
 }
 
+/** A supertest parser that reads any body as text (it leaves application/octet-stream unread). */
+export function readText(response: unknown, done: (error: Error | null, body: string) => void): void {
+  const stream = response as NodeJS.ReadableStream;
+  let body = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (body += chunk));
+  stream.on('end', () => done(null, body));
+}
+
 /** Headers that make a GET a WebSocket upgrade request. */
 export const UPGRADE_HEADERS = {
   Connection: 'Upgrade',
@@ -51,9 +60,7 @@ export class EventStream {
   static open(url: string, headers: Record<string, string> = {}): Promise<EventStream> {
     return new Promise((resolve, reject) => {
       const options = { headers: { Accept: 'text/event-stream', ...headers }, agent: false };
-      const req = get(url, options, (response) =>
-        resolve(new EventStream(req, response)),
-      );
+      const req = get(url, options, (response) => resolve(new EventStream(req, response)));
       req.once('error', reject);
     });
   }
@@ -61,7 +68,8 @@ export class EventStream {
   /** Resolves once the stream's text so far contains `expected`. */
   async until(expected: string): Promise<string> {
     while (!this.text.includes(expected)) {
-      if (this.response.readableEnded) throw new Error(`Stream ended without ${JSON.stringify(expected)}: ${this.text}`);
+      if (this.response.readableEnded)
+        throw new Error(`Stream ended without ${JSON.stringify(expected)}: ${this.text}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     return this.text;

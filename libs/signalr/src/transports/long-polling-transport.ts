@@ -5,7 +5,11 @@ import type { Transport, TransportReceiver } from './transport.js';
 
 /** What long polling needs of the hub's options and clock. */
 export interface LongPollingSettings {
-  readonly options: { readonly pollTimeout: number; readonly disconnectTimeout: number; readonly transportMaxBufferSize: number };
+  readonly options: {
+    readonly pollTimeout: number;
+    readonly disconnectTimeout: number;
+    readonly transportMaxBufferSize: number;
+  };
   readonly clock: { readonly now: number };
 }
 
@@ -88,7 +92,9 @@ export class LongPollingTransport implements Transport, HeartbeatListener {
       this.queue = undefined;
       this.queuedBytes = 0;
       this.receiver?.transportFailed(
-        new Error(`More than ${this.settings.options.transportMaxBufferSize} bytes were waiting for the client to poll.`),
+        new Error(
+          `More than ${this.settings.options.transportMaxBufferSize} bytes were waiting for the client to poll.`,
+        ),
       );
       return;
     }
