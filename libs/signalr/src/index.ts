@@ -27,5 +27,6 @@ export * from './protocol/hub-message.js';
 export * from './protocol/hub-protocol.js';
 export * from './protocol/hub-protocol-error.js';
 export * from './protocol/json-hub-protocol.js';
+export * from './protocol/messagepack-hub-protocol.js';
 export * from './protocol/transfer-format.js';
 export * from './transports/http-transport-type.js';
