@@ -34,9 +34,10 @@ describe.skipIf(!browserAvailable())('the chat page over the transport picked in
   });
 
   it.each([
-    ['Server-Sent Events', '2'],
-    ['Long Polling', '4'],
-  ])('chats over %s', async (_name, transport) => {
+    ['Server-Sent Events', 'json', '2'],
+    ['Long Polling', 'json', '4'],
+    ['Long Polling', 'messagepack', '4'],
+  ])('chats over %s with %s', async (_name, protocol, transport) => {
     const page = await browser.newPage();
     pages.push(page);
     const requests: { url: string; type: string; method: string }[] = [];
@@ -49,6 +50,7 @@ describe.skipIf(!browserAvailable())('the chat page over the transport picked in
 
     // Pick the transport and reconnect: a new connection (a new id) over it.
     await page.selectOption('#transport', transport);
+    await page.selectOption('#protocol', protocol);
     requests.length = 0;
     webSockets.length = 0;
     await page.click('#reconnect');

@@ -1,5 +1,4 @@
 import { HttpTransportType, type HubConnection } from '@microsoft/signalr';
-import { type HubMessage, type HubProtocol, JsonHubProtocol, TransferFormat } from 'nest-signalr';
 import request from 'supertest';
 import { connectHub } from './support/hub-client.js';
 import { EventStream, negotiate, readText, startLongPolling } from './support/raw-http.js';
@@ -9,30 +8,13 @@ import { hubsModule, transportHub } from './support/transport-hubs.js';
 const RS = '\x1e';
 const event = (payload: string) => `data: ${payload}\r\n\r\n`;
 
-/** A binary protocol (only its transfer format matters here): what MessagePack is to the transports. */
-class BinaryTestProtocol implements HubProtocol {
-  readonly name = 'binarytest';
-  readonly version = 1;
-  readonly transferFormat = TransferFormat.Binary;
-  private readonly json = new JsonHubProtocol();
-  parseMessages(input: Buffer, maxSize: number, onMessage: (message: HubMessage) => void): number {
-    return this.json.parseMessages(input, maxSize, onMessage);
-  }
-  writeMessage(message: HubMessage): Buffer {
-    return this.json.writeMessage(message);
-  }
-  isVersionSupported(version: number): boolean {
-    return version <= this.version;
-  }
-}
-
 const events = transportHub('/events');
 const bounded = transportHub('/eventsBounded', {
   transportMaxBufferSize: 65_536,
   maximumReceiveMessageSize: 1_048_576,
   enableDetailedErrors: true,
 });
-const EventsModule = hubsModule([events.hub, bounded.hub], { protocols: [new BinaryTestProtocol()] });
+const EventsModule = hubsModule([events.hub, bounded.hub]);
 
 /** Server-Sent Events as the wire sees them (ASP.NET Core's ServerSentEventsServerTransport). */
 describe.each(HTTP_PLATFORMS)('Server-Sent Events on %s', (platform) => {
@@ -79,16 +61,16 @@ describe.each(HTTP_PLATFORMS)('Server-Sent Events on %s', (platform) => {
     );
   });
 
-  it('refuses a binary protocol at the handshake, which long polling accepts', async () => {
+  it('refuses MessagePack at the handshake (Text only), which long polling accepts', async () => {
     const { stream, send } = await openStream('/events');
-    await send(`{"protocol":"binarytest","version":1}${RS}`);
+    await send(`{"protocol":"messagepack","version":1}${RS}`);
     const error =
-      "Cannot use the 'binarytest' protocol on the current transport. The transport does not support 'Binary' transfer format.";
+      "Cannot use the 'messagepack' protocol on the current transport. The transport does not support 'Binary' transfer format.";
     await stream.until(event(`{"error":"${error}"}${RS}`));
     await stream.ended();
 
     const token = await startLongPolling(server.url, '/events');
-    await http().post(`/events?id=${token}`).send(`{"protocol":"binarytest","version":1}${RS}`).expect(200);
+    await http().post(`/events?id=${token}`).send(`{"protocol":"messagepack","version":1}${RS}`).expect(200);
     const poll = await http().get(`/events?id=${token}`).buffer(true).parse(readText).expect(200);
     expect(poll.body).toBe(`{}${RS}`);
     await http().delete(`/events?id=${token}`).expect(202);

@@ -1,4 +1,5 @@
 import { HttpTransportType, type HubConnection } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import request from 'supertest';
 import { connectHub, Inbox, TRANSPORTS } from './support/hub-client.js';
 import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
@@ -25,8 +26,9 @@ describe.each(HTTP_PLATFORMS)('transports on %s', (platform) => {
   let server: RunningApp;
   const connections: HubConnection[] = [];
 
-  async function connect(path: string, transport?: HttpTransportType) {
-    const connection = await connectHub(`${server.url}${path}`, { transport });
+  async function connect(path: string, transport?: HttpTransportType, messagePack = false) {
+    const protocol = messagePack ? new MessagePackHubProtocol() : undefined;
+    const connection = await connectHub(`${server.url}${path}`, { transport, protocol });
     connections.push(connection);
     return connection;
   }
@@ -92,6 +94,26 @@ describe.each(HTTP_PLATFORMS)('transports on %s', (platform) => {
     await socket.invoke('Send', 'hello from the socket');
     expect(await pollingInbox.next()).toEqual(['WebSockets', 'hello from the socket']);
     expect(await socketInbox.next()).toEqual(['WebSockets', 'hello from the socket']);
+  });
+
+  it('carries MessagePack over long polling, binary both ways', async () => {
+    const polling = await connect('/all', HttpTransportType.LongPolling, true);
+    const socket = await connect('/all', HttpTransportType.WebSockets);
+    expect(all.record.transports.at(-2)).toBe('LongPolling');
+    const bytes = new Uint8Array(5000).map((_, i) => (i * 13) % 256);
+    const echoed = await polling.invoke('Echo', bytes);
+    expect(Buffer.from(echoed as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+
+    const socketInbox = new Inbox(socket, 'Receive');
+    await polling.invoke('Send', 'from MessagePack');
+    expect(await socketInbox.next()).toEqual(['LongPolling', 'from MessagePack']);
+  });
+
+  it('lets a MessagePack client skip Server-Sent Events (Text only) and fall back to Long Polling', async () => {
+    const before = noWebSockets.record.transports.length;
+    const connection = await connect('/noWebSockets', undefined, true);
+    expect(await connection.invoke('Echo', 3)).toBe(3);
+    expect(noWebSockets.record.transports.slice(before)).toEqual(['LongPolling']);
   });
 
   it('delivers a burst sent while no poll waits in whole messages, all of them in order', async () => {
