@@ -87,6 +87,19 @@ describe.each(HTTP_PLATFORMS)('demo app on %s', (platform) => {
       expect(await first.inbox.next()).toEqual(['system', 'maintenance at noon']);
       expect(await second.inbox.next()).toEqual(['system', 'maintenance at noon']);
     });
+
+    it('streams Counter to the client', async () => {
+      const { connection } = await connect();
+      const items = await new Promise<number[]>((resolve, reject) => {
+        const received: number[] = [];
+        connection.stream<number>('Counter', 3, 1).subscribe({
+          next: (item) => received.push(item),
+          complete: () => resolve(received),
+          error: reject,
+        });
+      });
+      expect(items).toEqual([0, 1, 2]);
+    });
   });
 
   it('refuses a connection whose token is invalid with 401', async () => {

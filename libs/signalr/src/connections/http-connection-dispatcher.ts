@@ -157,16 +157,29 @@ export class HttpConnectionDispatcher {
       if (transport || this.connectionManager.has(token)) return sendText(response, 404);
       return sendText(response, 404, 'No Connection with that ID');
     }
-    const receiver = transport.receiver!;
     if (Number(request.headers['content-length']) > this.maxUnitSize) {
       return this.refuseBody(request, response, transport);
     }
+    const done = () => transport.input.done(request);
+    request.once('close', done);
+    transport.input.add(request, () => this.readBody(request, response, transport, done));
+  }
+
+  /** Streams one POST body into the connection (its turn has come). */
+  private readBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    transport: ServerSentEventsTransport | LongPollingTransport,
+    done: () => void,
+  ): void {
+    const receiver = transport.receiver!;
     let received = 0;
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > this.maxUnitSize) {
         request.off('data', onData);
         this.refuseBody(request, response, transport);
+        done();
       } else {
         receiver.receive(chunk);
       }
@@ -174,6 +187,7 @@ export class HttpConnectionDispatcher {
     request.on('data', onData);
     request.once('end', () => {
       if (!response.headersSent) sendText(response, 200);
+      done();
     });
     // The client went away mid-body (ASP.NET Core answers 400).
     request.once('error', () => {

@@ -17,8 +17,19 @@ export interface HubOptions {
   maximumReceiveMessageSize?: number | null;
   /** Send exception details to clients. Default false. */
   enableDetailedErrors?: boolean;
-  /** Invocations of one client that may run at once. Default 1. */
+  /** Invocations of one client that may run at once (streaming ones do not count). Default 1. */
   maximumParallelInvocationsPerClient?: number;
+  /**
+   * Items buffered per upload stream (client to server) before the server
+   * stops reading the connection until the hub method catches up. Default 10.
+   */
+  streamBufferCapacity?: number;
+  /**
+   * How long `clients.caller.invoke()` / `clients.client(id).invoke()` wait
+   * for the client's result before rejecting; 0 waits until the client
+   * answers or disconnects (as ASP.NET Core). Default 0.
+   */
+  clientResultTimeout?: number;
   /** Transports clients may use, as flags. Default: all three. */
   transports?: HttpTransportType;
   /** Names of the hub protocols clients may choose (`json`, `messagepack`). Default: all. */

@@ -1,9 +1,12 @@
+import { HubException } from '../hub/hub-exception.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
 
 interface PendingResult {
   connectionId: string;
   resolve(value: unknown): void;
-  reject(error: Error): void;
+  reject(error: unknown): void;
+  /** Stops listening to the caller's AbortSignal. */
+  release?(): void;
 }
 
 /**
@@ -19,9 +22,19 @@ export class ClientResults {
     return `s${++this.counter}`;
   }
 
-  add<T>(invocationId: string, connectionId: string): Promise<T> {
+  /** Awaits the client's Completion for `invocationId`; `signal` gives up on it (a timeout). */
+  add<T>(invocationId: string, connectionId: string, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(invocationId, { connectionId, resolve: resolve as (value: unknown) => void, reject });
+      const pending: PendingResult = { connectionId, resolve: resolve as (value: unknown) => void, reject };
+      this.pending.set(invocationId, pending);
+      if (!signal) return;
+      const onAbort = () => {
+        if (this.pending.get(invocationId) !== pending) return;
+        this.pending.delete(invocationId); // a late answer is ignored
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.release = () => signal.removeEventListener('abort', onAbort);
     });
   }
 
@@ -30,7 +43,9 @@ export class ClientResults {
     const pending = this.pending.get(completion.invocationId);
     if (!pending || pending.connectionId !== connectionId) return false;
     this.pending.delete(completion.invocationId);
-    if (completion.error !== undefined) pending.reject(new Error(completion.error));
+    pending.release?.();
+    // As in ASP.NET Core, the client's error text reaches the server as a HubException.
+    if (completion.error !== undefined) pending.reject(new HubException(completion.error));
     else pending.resolve(completion.result);
     return true;
   }
@@ -40,6 +55,7 @@ export class ClientResults {
     for (const [id, pending] of this.pending) {
       if (pending.connectionId !== connectionId) continue;
       this.pending.delete(id);
+      pending.release?.();
       pending.reject(new Error(`Connection '${connectionId}' disconnected.`));
     }
   }

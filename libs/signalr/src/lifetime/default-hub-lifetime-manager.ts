@@ -133,11 +133,12 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
     return DONE;
   }
 
-  invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T> {
+  invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> {
     const connection = this.connections.get(connectionId);
     if (!connection) return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const invocationId = this.clientResults.nextInvocationId();
-    const result = this.clientResults.add<T>(invocationId, connectionId);
+    const result = this.clientResults.add<T>(invocationId, connectionId, signal);
     connection.writeMessage({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
     return result;
   }

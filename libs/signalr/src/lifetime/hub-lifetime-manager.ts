@@ -29,8 +29,12 @@ export abstract class HubLifetimeManager {
   abstract addToGroup(connectionId: string, groupName: string): Promise<void>;
   abstract removeFromGroup(connectionId: string, groupName: string): Promise<void>;
 
-  /** Invokes a client method and resolves with the client's result. */
-  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T>;
+  /**
+   * Invokes a client method and resolves with the client's result. Rejects
+   * when the client answers with an error, disconnects, or `signal` aborts
+   * (with its reason).
+   */
+  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T>;
   /** Hands a client's Completion to the invocation waiting for it; false if none waits. */
   abstract setConnectionResult(connectionId: string, completion: CompletionMessage): boolean;
 }

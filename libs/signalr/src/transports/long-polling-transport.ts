@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HeartbeatListener } from '../connections/heartbeat.js';
 import { HttpTransportType } from './http-transport-type.js';
+import { PostedInput } from './posted-input.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 /** What long polling needs of the hub's options and clock. */
@@ -30,6 +31,8 @@ export class LongPollingTransport implements Transport, HeartbeatListener {
   readonly type = HttpTransportType.LongPolling;
   readonly supportsBinary = true;
   receiver?: TransportReceiver;
+  /** The client's sends (POST bodies). */
+  readonly input = new PostedInput();
 
   /** The poll waiting for output, if any. */
   private poll?: ServerResponse;
@@ -53,6 +56,14 @@ export class LongPollingTransport implements Transport, HeartbeatListener {
   /** Whether POSTs may still deliver input. */
   get receiving(): boolean {
     return !this.ended;
+  }
+
+  pause(): void {
+    this.input.pause();
+  }
+
+  resume(): void {
+    this.input.resume();
   }
 
   get bufferedAmount(): number {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HttpTransportType } from './http-transport-type.js';
+import { PostedInput } from './posted-input.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 const LF = 0x0a;
@@ -31,6 +32,8 @@ export class ServerSentEventsTransport implements Transport {
   readonly type = HttpTransportType.ServerSentEvents;
   readonly supportsBinary = false;
   receiver?: TransportReceiver;
+  /** The client's sends (POST bodies). */
+  readonly input = new PostedInput();
 
   private ended = false;
   private overflowed = false;
@@ -43,6 +46,14 @@ export class ServerSentEventsTransport implements Transport {
   /** Whether POSTs may still deliver input. */
   get receiving(): boolean {
     return !this.ended;
+  }
+
+  pause(): void {
+    this.input.pause();
+  }
+
+  resume(): void {
+    this.input.resume();
   }
 
   get bufferedAmount(): number {
