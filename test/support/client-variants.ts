@@ -10,13 +10,18 @@ export interface ClientVariant {
 
 /**
  * The transports × protocols a suite runs over (`describe.each(CLIENT_VARIANTS)`).
- * Add an entry when a transport lands, e.g. `{ name: 'LongPolling/json',
- * options: { transport: HttpTransportType.LongPolling } }`.
+ * Server-Sent Events are Text only: no MessagePack there.
  */
 export const CLIENT_VARIANTS: ClientVariant[] = [
   { name: 'WebSockets/json', options: { transport: HttpTransportType.WebSockets } },
   {
     name: 'WebSockets/messagepack',
     options: { transport: HttpTransportType.WebSockets, protocol: new MessagePackHubProtocol() },
+  },
+  { name: 'ServerSentEvents/json', options: { transport: HttpTransportType.ServerSentEvents } },
+  { name: 'LongPolling/json', options: { transport: HttpTransportType.LongPolling } },
+  {
+    name: 'LongPolling/messagepack',
+    options: { transport: HttpTransportType.LongPolling, protocol: new MessagePackHubProtocol() },
   },
 ];

@@ -17,6 +17,7 @@ export * from './hub/hub-exception.js';
 export * from './hub/hub-invocation-context.js';
 export * from './hub/hub-lifecycle.interface.js';
 export * from './interfaces/hub-authentication.interface.js';
+export * from './interfaces/hub-cors-options.interface.js';
 export * from './interfaces/hub-options.interface.js';
 export * from './interfaces/hub-security-options.interface.js';
 export * from './interfaces/signalr-module-options.interface.js';

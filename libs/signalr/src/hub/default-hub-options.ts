@@ -13,6 +13,8 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   clientResultTimeout: 0,
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
+  pollTimeout: 90_000,
+  transportMaxBufferSize: 1_048_576,
   requireAuthentication: false,
   ...DEFAULT_SECURITY_OPTIONS,
 };

@@ -98,6 +98,10 @@ export class HubConnectionContext
     this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
   }
 
+  get transportType(): HttpTransportType {
+    return this.transport.type;
+  }
+
   /** Bytes received and not parsed yet: an incomplete message, or input held back by a full upload stream. */
   get inputBacklog(): number {
     return this.partial?.length ?? 0;
@@ -403,6 +407,10 @@ export class HubConnectionContext
     this.flush();
     this.state = ConnectionState.Disconnected;
     this.transport.close(error);
+  }
+
+  transportFailed(error: Error): void {
+    this.closeWithError(error);
   }
 
   transportClosed(error?: Error): void {

@@ -1,4 +1,5 @@
 import type { HttpTransportType } from '../transports/http-transport-type.js';
+import type { HubCorsOptions } from './hub-cors-options.interface.js';
 import type { HubSecurityOptions } from './hub-security-options.interface.js';
 
 /**
@@ -34,14 +35,31 @@ export interface HubOptions extends HubSecurityOptions {
   transports?: HttpTransportType;
   /** Names of the hub protocols clients may choose (`json`, `messagepack`). Default: all. */
   supportedProtocols?: string[];
-  /** How long a negotiated connection may wait for its transport. Default 15 000. */
+  /**
+   * How long a negotiated connection may wait for its transport, and a
+   * long-polling connection for its next poll. Default 15 000.
+   */
   disconnectTimeout?: number;
+  /** Long polling: how long a poll waits for data before it returns empty. Default 90 000. */
+  pollTimeout?: number;
+  /**
+   * Bytes that may wait for a Server-Sent Events or long-polling client that
+   * reads too slowly; beyond that its connection is closed with an error (a
+   * single larger message is still accepted when nothing else waits).
+   * Default 1 048 576.
+   */
+  transportMaxBufferSize?: number;
+  /** Cross-origin access for browser clients. Default: none (same origin only). */
+  cors?: HubCorsOptions;
   /** Refuse anonymous clients with 401 at negotiate and connect. Default false. */
   requireAuthentication?: boolean;
 }
 
-export type ResolvedHubOptions = Required<Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols'>> & {
+export type ResolvedHubOptions = Required<
+  Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols' | 'cors'>
+> & {
   /** `Infinity` when unlimited. */
   maximumReceiveMessageSize: number;
   supportedProtocols?: string[];
+  cors?: HubCorsOptions;
 };

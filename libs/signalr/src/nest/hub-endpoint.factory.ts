@@ -33,6 +33,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
       options.clientTimeoutInterval,
       options.handshakeTimeout,
       options.disconnectTimeout,
+      options.pollTimeout,
     ),
   );
   const protocols = new HubProtocolResolver(

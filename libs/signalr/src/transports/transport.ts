@@ -7,6 +7,11 @@ import type { HttpTransportType } from './http-transport-type.js';
 export interface TransportReceiver {
   receive(data: Buffer): void;
   transportClosed(error?: Error): void;
+  /**
+   * The transport cannot carry on (its client reads too slowly, or sent a
+   * request too large): close the connection with this error.
+   */
+  transportFailed(error: Error): void;
 }
 
 /**
