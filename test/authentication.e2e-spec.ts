@@ -1,7 +1,7 @@
 import { type HubConnection, HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
 import request from 'supertest';
 import { connectHub } from './support/hub-client.js';
-import { type RawResponse, upgradeResponse } from './support/raw-http.js';
+import { httpTransportResponse, type RawResponse, upgradeResponse } from './support/raw-http.js';
 import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 import { SecurityModule } from './fixtures/security.hub.js';
@@ -9,14 +9,14 @@ import { SecurityModule } from './fixtures/security.hub.js';
 const UNAUTHORIZED: RawResponse = { status: 401, body: 'Unauthorized' };
 const NEGOTIATE_UNAUTHORIZED = "Failed to complete negotiation with the server: Error: Unauthorized: Status code '401'";
 
-/**
- * How each transport opens a negotiated connection, as raw requests with the
- * given headers and query. Server-Sent Events (GET with Accept:
- * text/event-stream) and long polling (GET) join this table once they are served.
- */
+/** How each transport opens a negotiated connection, as a raw request with the given headers and query. */
 const connectRequests: [string, (url: string, headers?: Record<string, string>) => Promise<RawResponse>][] = [
   ['WebSockets', (url, headers) => upgradeResponse(url, headers)],
+  ['ServerSentEvents', (url, headers) => httpTransportResponse(url, { Accept: 'text/event-stream', ...headers })],
+  ['LongPolling', (url, headers) => httpTransportResponse(url, headers)],
 ];
+const officialTransports = [HttpTransportType.WebSockets, HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling];
+const transportCases = officialTransports.map((transport) => [HttpTransportType[transport], transport] as const);
 
 /** A token whose JWT-style `exp` claim is `ms` from now. */
 const expiringIn = (id: string, ms: number) => `exp:${id}:${(Date.now() + ms) / 1000}`;
@@ -64,6 +64,13 @@ describe('authentication', () => {
       expect(await raw.invoke('1', 'WhoAmI')).toEqual({ type: 3, invocationId: '1', result: expected });
       raw.close();
       await raw.closed;
+
+      // The official client over SSE sends the token in the query, over long polling in the header.
+      for (const transport of [HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling]) {
+        const connection = await connectHub(`${server.url}/members`, { accessToken: 'user:alice', transport });
+        open.push(connection);
+        expect(await connection.invoke('WhoAmI')).toEqual(expected);
+      }
     });
 
     it('reads the Bearer scheme case-insensitively', async () => {
@@ -94,8 +101,10 @@ describe('authentication', () => {
     it.each([
       ['no token', undefined],
       ['an invalid token', 'forged'],
-    ])('refuses the official client with %s', async (_name, token) => {
-      await expect(connect(path, token)).rejects.toThrow(NEGOTIATE_UNAUTHORIZED);
+    ])('refuses the official client with %s, whatever its transport', async (_name, token) => {
+      for (const transport of officialTransports) {
+        await expect(connectHub(server.url + path, { accessToken: token, transport })).rejects.toThrow(NEGOTIATE_UNAUTHORIZED);
+      }
       await expect(
         connectHub(server.url + path, { accessToken: token, skipNegotiation: true, transport: HttpTransportType.WebSockets }),
       ).rejects.toThrow(/^WebSocket failed to connect/);
@@ -113,10 +122,10 @@ describe('authentication', () => {
         const second = await negotiate(path);
         expect(await connectWith(`${server.url}${path}?id=${second}&access_token=forged`)).toEqual(UNAUTHORIZED);
       });
+    });
 
-      it('refuses a connection without negotiation and without a token: 401', async () => {
-        expect(await connectWith(`${server.url}${path}`)).toEqual(UNAUTHORIZED);
-      });
+    it('refuses a WebSocket without negotiation and without a token: 401', async () => {
+      expect(await upgradeResponse(`${server.url}${path}`)).toEqual(UNAUTHORIZED);
     });
 
     it('lets an authenticated client in', async () => {
@@ -145,11 +154,12 @@ describe('authentication', () => {
       await raw.closed;
     });
 
-    it('the official client reconnects with a fresh token and carries on', async () => {
+    it.each(transportCases)('the official client over %s reconnects with a fresh token and carries on', async (_name, transport) => {
       let renewed = false;
       const connection = new HubConnectionBuilder()
         .withUrl(`${server.url}/expiring`, {
-          // Called for negotiate and for the WebSocket: short-lived tokens until the reconnect.
+          transport,
+          // Called for negotiate and for the transport: short-lived tokens until the reconnect.
           accessTokenFactory: () => expiringIn('frank', renewed ? 60_000 : 300),
         })
         .withAutomaticReconnect([0])
