@@ -4,7 +4,6 @@ import { WebSocketServer } from 'ws';
 import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
-import { newConnectionId } from './connection-ids.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
 import type { HubAuthenticator } from './hub-authenticator.js';
@@ -74,7 +73,7 @@ export class HttpConnectionDispatcher {
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       const connection = this.handler.openConnection(
-        negotiated?.connectionId ?? newConnectionId(),
+        negotiated?.connectionId ?? this.connectionManager.newId(),
         transport,
         auth.user,
       );

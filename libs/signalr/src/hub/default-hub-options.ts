@@ -11,6 +11,7 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
   requireAuthentication: false,
+  clientResultTimeout: 30_000,
 };
 
 /** Hub options win over module options, which win over the defaults. */

@@ -26,6 +26,12 @@ export interface HubOptions {
   disconnectTimeout?: number;
   /** Refuse anonymous clients with 401 at negotiate and connect. Default false. */
   requireAuthentication?: boolean;
+  /**
+   * How long `invoke()` on a client waits for the client's result before it
+   * rejects; `Infinity` waits until the client answers or disconnects (ASP.NET
+   * Core has no such limit and relies on a cancellation token). Default 30 000.
+   */
+  clientResultTimeout?: number;
 }
 
 export type ResolvedHubOptions = Required<Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols'>> & {

@@ -1,5 +1,8 @@
+import { newConnectionId } from '../connections/connection-ids.js';
 import type { HubConnectionContext } from '../hub/hub-connection-context.js';
+import type { ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
 
 /**
  * Knows every connection of one hub and delivers messages to them (ASP.NET
@@ -8,6 +11,18 @@ import type { CompletionMessage } from '../protocol/hub-message.js';
  * Unknown connections, groups and users are ignored, as in ASP.NET Core.
  */
 export abstract class HubLifetimeManager {
+  /**
+   * Called once the hub is assembled, before it serves connections: the
+   * protocols its connections may use (a backplane serializes a message for
+   * each of them) and its resolved options.
+   */
+  init(_protocols: readonly HubProtocol[], _options: ResolvedHubOptions): void {}
+
+  /** Id of a new connection; a backplane may encode in it the node that serves the connection. */
+  newConnectionId(): string {
+    return newConnectionId();
+  }
+
   abstract onConnected(connection: HubConnectionContext): Promise<void>;
   abstract onDisconnected(connection: HubConnectionContext): Promise<void>;
 
