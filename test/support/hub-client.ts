@@ -59,6 +59,12 @@ export class Inbox {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Forgets what was received so far. */
+  clear(): void {
+    this.received.length = 0;
+    this.taken = 0;
+  }
+
   private taken = 0;
 }
 
