@@ -3,7 +3,7 @@ import { getHubContextToken, type HubContext } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
 import { OwnRedisServer, skipWithoutRedisServer } from './support/redis.js';
 import { barrier, connectClient, type NodeClient, texts } from './support/scale-out-clients.js';
-import { ScaleOutHub, scaleOutModule } from './support/scale-out-hub.js';
+import { ScaleOutHub, scaleOutModule } from './fixtures/scale-out.hub.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
 const skip = skipWithoutRedisServer();

@@ -4,7 +4,7 @@ import { getHubContextToken, type HubContext } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
 import { REDIS_URL, skipWithoutRedis } from './support/redis.js';
 import { barrier, barrierFromContext, connectClient, type NodeClient, texts } from './support/scale-out-clients.js';
-import { ScaleOutHub, scaleOutModule } from './support/scale-out-hub.js';
+import { ScaleOutHub, scaleOutModule } from './fixtures/scale-out.hub.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
 const skip = await skipWithoutRedis();

@@ -1,30 +1,31 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { serviceAvailability } from './services.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
  * Suites that need Redis call this at load time and skip when it returns
- * true, printing what is missing. With REQUIRE_REDIS=1 (CI) a missing Redis
- * is an error instead, so those tests cannot silently not run.
+ * true, with a message naming what is missing; with REQUIRE_REDIS=1 (as CI
+ * sets) a missing Redis fails them instead.
  */
 export async function skipWithoutRedis(port = 6379): Promise<boolean> {
   const problem = await pingRedis(port);
-  return problem === undefined ? false : missing(`no Redis answers at 127.0.0.1:${port} (${problem})`);
+  return !serviceAvailability(
+    'redis',
+    problem === undefined,
+    `no Redis answers at 127.0.0.1:${port} (${problem}); start one with redis-server`,
+  );
 }
 
-/** As {@link skipWithoutRedis}, for suites that run their own `redis-server`. */
+/** As {@link skipWithoutRedis}, for suites that run a `redis-server` of their own. */
 export function skipWithoutRedisServer(): boolean {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.status === 0) return false;
-  return missing(`the redis-server executable is not on the PATH (${probe.error?.message ?? probe.stderr.trim()})`);
-}
-
-function missing(what: string): boolean {
-  const message = `Redis backplane tests need Redis: ${what}.`;
-  if (process.env.REQUIRE_REDIS === '1') throw new Error(`${message} REQUIRE_REDIS=1 makes this a failure.`);
-  console.warn(`SKIPPED: ${message} Start one (redis-server), or set REQUIRE_REDIS=1 to fail instead.`);
-  return true;
+  return !serviceAvailability(
+    'redis',
+    probe.status === 0,
+    `no redis-server executable on the PATH (${probe.error?.message ?? probe.stderr?.trim()}); apt-get install redis-server`,
+  );
 }
 
 /** Resolves with undefined when `PING` gets `+PONG`, else with the reason. */
