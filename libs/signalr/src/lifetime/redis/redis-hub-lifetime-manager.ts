@@ -396,12 +396,8 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   /** The message framed by every protocol of the hub (local connections reuse the same bytes). */
   private serialize(message: SerializedHubMessage): SerializedPayload {
-    const protocols = this.protocols;
-    const payload: SerializedPayload = new Array(protocols.length * 2);
-    for (let i = 0; i < protocols.length; i++) {
-      payload[2 * i] = protocols[i].name;
-      payload[2 * i + 1] = message.getBytes(protocols[i]);
-    }
+    const payload: SerializedPayload = [];
+    for (const protocol of this.protocols) payload.push(protocol.name, message.getBytes(protocol));
     return payload;
   }
 
