@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { getHubContextToken, type HubContext } from 'nest-signalr';
+import { Module } from '@nestjs/common';
+import { getHubContextToken, Hub, type HubContext, HubMethod, SignalRModule } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
+import { connectHub } from './support/hub-client.js';
 import { REDIS_URL, skipWithoutRedis } from './support/redis.js';
 import { barrier, barrierFromContext, connectClient, type NodeClient, texts } from './support/scale-out-clients.js';
 import { ScaleOutHub, scaleOutModule } from './fixtures/scale-out.hub.js';
@@ -12,9 +14,19 @@ const skip = await skipWithoutRedis();
 // Three Nest apps in this process are three nodes; a prefix of their own
 // keeps them apart from anyone else using the same Redis.
 const CLIENT_RESULT_TIMEOUT = 500;
-const ScaleOutModule = scaleOutModule(redisBackplane({ url: REDIS_URL, prefix: `test-${randomUUID()}` }), {
-  clientResultTimeout: CLIENT_RESULT_TIMEOUT,
-});
+const backplane = redisBackplane({ url: REDIS_URL, prefix: `test-${randomUUID()}` });
+const ScaleOutModule = scaleOutModule(backplane, { clientResultTimeout: CLIENT_RESULT_TIMEOUT });
+
+@Hub('/second')
+class SecondHub {
+  @HubMethod('Ping')
+  ping() {
+    return 'pong';
+  }
+}
+
+@Module({ imports: [SignalRModule.forRoot({ backplane })], providers: [ScaleOutHub, SecondHub] })
+class TwoHubsModule {}
 
 describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
   let nodeA: RunningApp;
@@ -304,12 +316,15 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
     expect(await b1.received.next()).toEqual([{ nested: ['value', 1, null, true] }]);
   });
 
-  it('shares one pair of Redis connections per app and closes them at shutdown', async () => {
-    const node = await startApp(ScaleOutModule);
+  it('shares one pair of Redis connections among the hubs of an app and closes them at shutdown', async () => {
+    const node = await startApp(TwoHubsModule);
+    const other = await connectHub(`${node.url}/second`);
+    expect(await other.invoke('Ping')).toBe('pong');
+    await other.stop();
     const client = await connectClient(node);
     const nodeId = client.id.split('.')[1];
     const manager = node.app.get<HubContext>(getHubContextToken(ScaleOutHub)).lifetimeManager as RedisHubLifetimeManager;
-    expect(manager.connected).toBe(true);
+    await manager.whenConnected();
     expect(await redisClientNames(nodeId, 2)).toEqual([`signalr-pub-${nodeId}`, `signalr-sub-${nodeId}`]);
     await client.connection.stop();
     await node.close();

@@ -48,7 +48,7 @@ export class RedisConnections {
   private subscriptionsRestored = false;
   private connectedWaiters: (() => void)[] = [];
   private closed = false;
-  /** Settles when the first connection attempt has subscribed, or failed. */
+  /** Settles once both connections are up and subscribed for the first time, or one has failed to. */
   readonly firstAttempt: Promise<void>;
   private endFirstAttempt!: () => void;
 
@@ -75,6 +75,10 @@ export class RedisConnections {
     });
 
     this.publisher.on('ready', () => this.checkConnected());
+    this.publisher.on('close', () => {
+      this.endFirstAttempt();
+      this.failed();
+    });
     this.publisher.on('error', (error: Error) => this.failed(error));
     this.subscriber.on('error', (error: Error) => this.failed(error));
     this.subscriber.on('close', () => {
@@ -191,6 +195,7 @@ export class RedisConnections {
 
   private checkConnected(): void {
     if (!this.connected) return;
+    this.endFirstAttempt();
     const waiters = this.connectedWaiters;
     this.connectedWaiters = [];
     for (const resolve of waiters) resolve();
@@ -207,11 +212,12 @@ export class RedisConnections {
       batches.push(this.sendSubscribe(channels.slice(i, i + SUBSCRIBE_BATCH)));
     }
     void Promise.all(batches).then((results) => {
-      this.endFirstAttempt();
       // A failed batch means the connection dropped again: the next 'ready' retries.
       if (results.every(Boolean) && this.subscriber.status === 'ready') {
         this.subscriptionsRestored = true;
         this.checkConnected();
+      } else {
+        this.endFirstAttempt();
       }
     });
   }
