@@ -248,9 +248,9 @@ export class RedisConnections {
     try {
       handler(payload);
     } catch (error) {
-      // A malformed message (another app on the same prefix?) must not break
-      // the subscriber connection or this node.
-      this.logger.error(`Dropped a malformed message on ${channel.toString()}.`, (error as Error)?.stack);
+      // A malformed message (another app on the same prefix?) or one this
+      // node cannot write must not break the subscriber connection or the node.
+      this.logger.error(`Could not deliver a message received on ${channel.toString()}.`, (error as Error)?.stack);
     }
   }
 }

@@ -45,10 +45,15 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
   private readonly acks: GroupAcks;
   /** Client results this node awaits from connections on other nodes. */
   private readonly remoteResults: ClientResults;
+  /** The hub's protocols, from `init`; a node that only uses a HubContext of a hub it does not serve sends JSON only. */
   private protocols: readonly HubProtocol[] = [new JsonHubProtocol()];
   private protocolsByName = new Map<string, HubProtocol>([['json', this.protocols[0]]]);
   private clientResultTimeout = DEFAULT_HUB_OPTIONS.clientResultTimeout;
-  /** Settles once `all` and the node channel are subscribed (or Redis failed to come up). */
+  /**
+   * Settles once `all` and the node channel are subscribed, or Redis failed
+   * to come up (an unreachable Redis delays the first connections by
+   * ioredis's `connectTimeout` at most).
+   */
   private readonly started: Promise<unknown>;
 
   constructor(
@@ -93,8 +98,8 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
   async onConnected(connection: HubConnectionContext): Promise<void> {
     await this.local.onConnected(connection);
     const user = connection.userIdentifier;
-    // The connection receives nothing but what the hub sends it until this
-    // resolves: then sends from other nodes reach it too.
+    // A connection's invocations wait for this (HubConnectionHandler): once a
+    // client's first invocation has completed, sends from every node reach it.
     if (user !== undefined) await this.redis.subscribe(this.channels.user(user), this.userHandler(user));
     await this.started;
   }
@@ -387,7 +392,8 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     excludedConnectionIds: readonly string[] | null,
     message: SerializedHubMessage,
   ): void {
-    const excluded = excludedConnectionIds === null || excludedConnectionIds.length === 0 ? null : [...excludedConnectionIds];
+    const excluded =
+      excludedConnectionIds === null || excludedConnectionIds.length === 0 ? null : (excludedConnectionIds as string[]);
     this.redis.publish(
       channel,
       encodeMessage([this.nodeId, BackplaneMessageType.Invocation, excluded, this.serialize(message)]),
