@@ -11,7 +11,8 @@
 // keeping `--window` broadcasts in flight (counted at the first receiver);
 // every receiver counts the broadcasts it gets over `--seconds` after a warm-up.
 // Scenarios take turns, `--runs` times, and the median run of each is shown:
-// on a shared 2-core machine other processes disturb single runs.
+// on a shared 2-core machine other processes disturb single runs. The nodes'
+// CPU time per delivery is shown too: it depends less on what else runs.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -55,6 +56,12 @@ async function serve(redisUrl: string | undefined, prefix: string): Promise<void
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   process.stdout.write(`READY ${port}\n`);
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!(user + system);
+    }
+  });
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 
@@ -120,13 +127,15 @@ interface Result {
   scenario: string;
   broadcastsPerSecond: number;
   deliveriesPerSecond: number;
+  /** CPU time of all nodes per delivery, in microseconds. */
+  nodeCpuPerDelivery: number;
 }
 
 const HERE = fileURLToPath(import.meta.url);
 
 async function startNode(redisUrl: string | undefined, prefix: string): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [HERE, '--serve', `--prefix=${prefix}`, ...(redisUrl ? [`--redis=${redisUrl}`] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
@@ -138,6 +147,14 @@ async function startNode(redisUrl: string | undefined, prefix: string): Promise<
     child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
   return { port, child };
+}
+
+/** CPU time the node has used so far, in microseconds. */
+function nodeCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (micros) => resolve(micros as number));
+    child.send('cpu');
+  });
 }
 
 async function stopNode(child: ChildProcess): Promise<void> {
@@ -181,6 +198,7 @@ async function run(scenario: Scenario, options: Options): Promise<Result> {
     pump();
 
     await delay(options.warmup * 1000);
+    const cpuAtStart = await Promise.all(nodes.map((node) => nodeCpu(node.child)));
     const startSent = sent;
     const startDelivered = total(receivers);
     const started = process.hrtime.bigint();
@@ -188,12 +206,15 @@ async function run(scenario: Scenario, options: Options): Promise<Result> {
     const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
     const delivered = total(receivers) - startDelivered;
     const broadcasts = sent - startSent;
+    const cpuAtEnd = await Promise.all(nodes.map((node) => nodeCpu(node.child)));
+    const nodeCpuUsed = cpuAtEnd.reduce((sum, micros, i) => sum + micros - cpuAtStart[i], 0);
     running = false;
     tracker.onMessages = undefined;
     return {
       scenario: scenario.name,
       broadcastsPerSecond: Math.round(broadcasts / elapsed),
       deliveriesPerSecond: Math.round(delivered / elapsed),
+      nodeCpuPerDelivery: nodeCpuUsed / delivered,
     };
   } finally {
     for (const client of clients) client.close();
@@ -270,11 +291,14 @@ async function main(): Promise<void> {
   const results = runs.map(median);
   const baseline = results[0].deliveriesPerSecond;
   console.log('');
-  console.log('| scenario | broadcasts/s | deliveries/s | ratio to one node |');
-  console.log('|---|---:|---:|---:|');
+  const baselineCpu = results[0].nodeCpuPerDelivery;
+  console.log('| scenario | broadcasts/s | deliveries/s | ratio to one node | node CPU µs/delivery | ratio |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   for (const result of results) {
     console.log(
-      `| ${result.scenario} | ${result.broadcastsPerSecond} | ${result.deliveriesPerSecond} | ${(result.deliveriesPerSecond / baseline).toFixed(2)} |`,
+      `| ${result.scenario} | ${result.broadcastsPerSecond} | ${result.deliveriesPerSecond} | ` +
+        `${(result.deliveriesPerSecond / baseline).toFixed(2)} | ${result.nodeCpuPerDelivery.toFixed(2)} | ` +
+        `${(result.nodeCpuPerDelivery / baselineCpu).toFixed(2)} |`,
     );
   }
 }

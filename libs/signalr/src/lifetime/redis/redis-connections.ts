@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import { type Flushable, scheduleFlush } from '../../transports/write-coalescer.js';
 import { newNodeId } from './node-ids.js';
 import { isFromSender, senderPrefix } from './redis-protocol.js';
 
@@ -32,7 +33,7 @@ export class RedisUnavailableError extends Error {
  *   delivered them to its connections (which keeps local delivery working
  *   without Redis).
  */
-export class RedisConnections {
+export class RedisConnections implements Flushable {
   readonly nodeId = newNodeId();
   private readonly ownPrefix = senderPrefix(this.nodeId);
   private readonly publisher: Redis;
@@ -41,6 +42,8 @@ export class RedisConnections {
   /** SUBSCRIBE commands in flight, by channel. */
   private readonly confirmations = new Map<string, Promise<void>>();
   private pendingPublishes = 0;
+  /** The publisher's socket while it holds this turn's publishes, to write them at once. */
+  private corked?: Redis['stream'];
   private droppedPublishes = 0;
   /** False from the first dropped message (or lost connection) until Redis is back: logs once per outage. */
   private healthy = true;
@@ -138,6 +141,7 @@ export class RedisConnections {
       return;
     }
     this.pendingPublishes++;
+    this.cork();
     this.publisher.publish(channel, payload).then(this.published, this.publishFailed);
   }
 
@@ -145,6 +149,7 @@ export class RedisConnections {
   publishAndCount(channel: string, payload: Buffer): Promise<number> {
     if (!this.canPublish()) return Promise.reject(new RedisUnavailableError());
     this.pendingPublishes++;
+    this.cork();
     return this.publisher.publish(channel, payload).then(
       (receivers) => {
         this.published();
@@ -164,6 +169,26 @@ export class RedisConnections {
     this.confirmations.clear();
     this.endFirstAttempt();
     await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+  }
+
+  /**
+   * ioredis writes each command to the socket at once: a write (a system
+   * call) per publish would cost more than the rest of a publish. Like
+   * connections' output (write-coalescer.ts), this turn's publishes leave
+   * together, in order, when the turn ends.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const stream = this.publisher.stream;
+    stream.cork();
+    this.corked = stream;
+    scheduleFlush(this);
+  }
+
+  flush(): void {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork();
   }
 
   private canPublish(): boolean {
