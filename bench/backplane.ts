@@ -3,6 +3,7 @@
 //
 //   npm run bench:backplane                      defaults below
 //   npm run bench:backplane -- --receivers=200 --seconds=10 --runs=5 --redis=redis://127.0.0.1:6379
+//   npm run bench:backplane -- --only=other    scenarios whose name contains "other"
 //
 // Each node is a Nest app in a child process (as it would be deployed); the
 // load generator (this process) uses raw WebSocket clients that speak the
@@ -112,6 +113,8 @@ interface Options {
   payload: number;
   runs: number;
   redis: string;
+  /** Only the scenarios whose name contains this. */
+  only: string;
 }
 
 interface Scenario {
@@ -134,7 +137,7 @@ interface Result {
 const HERE = fileURLToPath(import.meta.url);
 
 async function startNode(redisUrl: string | undefined, prefix: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [HERE, '--serve', `--prefix=${prefix}`, ...(redisUrl ? [`--redis=${redisUrl}`] : [])], {
+  const child = spawn(process.execPath, [...process.execArgv, HERE, '--serve', `--prefix=${prefix}`, ...(redisUrl ? [`--redis=${redisUrl}`] : [])], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -256,6 +259,7 @@ function parseOptions(argv: string[]): Options {
     window: Number(value('window', '50')),
     payload: Number(value('payload', '64')),
     runs: Number(value('runs', '3')),
+    only: value('only', ''),
     redis: value('redis', 'redis://127.0.0.1:6379'),
   };
 }
@@ -269,12 +273,13 @@ async function main(): Promise<void> {
   }
   const options = parseOptions(argv);
   const half = Math.ceil(options.receivers / 2);
-  const scenarios: Scenario[] = [
+  const allScenarios: Scenario[] = [
     { name: 'one node, in-memory', nodes: [false], sender: 0, receiverNode: () => 0 },
     { name: 'one node, Redis backplane', nodes: [true], sender: 0, receiverNode: () => 0 },
     { name: 'two nodes, receivers on the other', nodes: [true, true], sender: 0, receiverNode: () => 1 },
     { name: 'two nodes, receivers split', nodes: [true, true], sender: 0, receiverNode: (i) => (i < half ? 0 : 1) },
   ];
+  const scenarios = allScenarios.filter((scenario) => scenario.name.includes(options.only));
   console.log(
     `Broadcast to ${options.receivers} receivers, ${options.payload}-byte payload, window ${options.window}, ` +
       `${options.seconds} s after ${options.warmup} s warm-up, median of ${options.runs} runs; ` +
