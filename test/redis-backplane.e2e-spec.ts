@@ -277,9 +277,9 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
         [local, remote].map((target) => caller.connection.invoke('InvokeClient', target.id, 'Hang', null)),
       );
       const timedOut = (id: string) =>
-        new RegExp(`^Connection '${escape(id)}' did not answer invocation '[^']+' within ${CLIENT_RESULT_TIMEOUT} ms\\.$`);
-      expect(fromLocal.error).toMatch(timedOut(local.id));
-      expect(fromRemote.error).toMatch(timedOut(remote.id));
+        `Connection '${id}' did not return a result for 'Hang' within ${CLIENT_RESULT_TIMEOUT} ms.`;
+      expect(fromLocal.error).toBe(timedOut(local.id));
+      expect(fromRemote.error).toBe(timedOut(remote.id));
     });
 
     it('fail when the connection of another node disconnects while awaited', async () => {
@@ -356,8 +356,4 @@ async function redisClientNames(nodeId: string, expected: number): Promise<strin
 /** A connection id of the same node as `client` that no connection has. */
 function unknownConnectionOf(client: NodeClient): string {
   return `AAAAAAAAAAAAAAAAAAAAAA.${client.id.split('.')[1]}`;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

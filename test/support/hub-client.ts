@@ -1,10 +1,17 @@
 import {
-  type HttpTransportType,
+  HttpTransportType,
   type HubConnection,
   HubConnectionBuilder,
   type IHubProtocol,
   LogLevel,
 } from '@microsoft/signalr';
+
+/** The three transports, named for test titles; suites run their scenarios over each. */
+export const TRANSPORTS = [
+  ['WebSockets', HttpTransportType.WebSockets],
+  ['ServerSentEvents', HttpTransportType.ServerSentEvents],
+  ['LongPolling', HttpTransportType.LongPolling],
+] as const;
 
 export interface HubClientOptions {
   transport?: HttpTransportType;

@@ -6,3 +6,5 @@ export const HUB_METHODS_METADATA = 'signalr:hub-methods';
 export const HUB_GATEWAY_OPTION = 'signalrHub';
 /** Injection token of the module options. */
 export const SIGNALR_MODULE_OPTIONS = Symbol('SIGNALR_MODULE_OPTIONS');
+/** Metadata on a hub method: indexes of its `@UploadStream()` parameters. */
+export const UPLOAD_STREAMS_METADATA = 'signalr:upload-streams';

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
+import { HubProtocolError, maxMessageSizeExceeded } from '../protocol/hub-protocol-error.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
+import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
+import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
+import type { Transport } from '../transports/transport.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
+import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
 import type { HubAuthenticator } from './hub-authenticator.js';
@@ -11,12 +17,35 @@ import { readNegotiateVersion, writeNegotiateResponse } from './negotiate-protoc
 
 const ONE_MIB = 1024 * 1024;
 
+type ActiveTransport = WebSocketTransport | ServerSentEventsTransport | LongPollingTransport;
+
+/** Why a transport request cannot go on: its status and text/plain body (ASP.NET Core's texts). */
+interface Refusal {
+  status: number;
+  body: string;
+}
+
+/** The token belongs to a negotiated connection that no transport has started yet. */
+const NEGOTIATED = 'negotiated';
+
 /**
  * The HTTP face of one hub (ASP.NET Core's HttpConnectionDispatcher):
- * `POST {path}/negotiate` and the transport endpoints at `{path}`.
+ * `POST {path}/negotiate`, and at `{path}` the transports: WebSocket upgrade,
+ * `GET` with `Accept: text/event-stream` (Server-Sent Events), other `GET`s
+ * (long polling), `POST` (sends for both HTTP transports) and `DELETE` (ends
+ * a long-polling connection). Status codes and texts are ASP.NET Core's.
  */
 export class HttpConnectionDispatcher {
   private readonly webSockets: WebSocketServer;
+  /**
+   * Started connections by secret connection token (those that skipped
+   * negotiation have none); each leaves when its transport is done.
+   */
+  private readonly active = new Map<string, ActiveTransport>();
+  private readonly cors?: CorsPolicy;
+  private readonly longPolling: LongPollingSettings;
+  /** Largest WebSocket message or POST body: several hub messages may share one. */
+  private readonly maxUnitSize: number;
 
   constructor(
     readonly path: string,
@@ -24,29 +53,46 @@ export class HttpConnectionDispatcher {
     readonly connectionManager: HttpConnectionManager,
     private readonly authenticator: HubAuthenticator,
   ) {
-    const maxMessageSize = handler.options.maximumReceiveMessageSize;
-    this.webSockets = new WebSocketServer({
-      noServer: true,
-      perMessageDeflate: false,
-      // A frame may carry several messages; each one is checked against
-      // maximumReceiveMessageSize by the protocol parser.
-      maxPayload: Number.isFinite(maxMessageSize) ? Math.max(4 * maxMessageSize, ONE_MIB) : 100 * ONE_MIB,
-    });
+    const options = handler.options;
+    const maxMessageSize = options.maximumReceiveMessageSize;
+    this.maxUnitSize = Number.isFinite(maxMessageSize) ? Math.max(4 * maxMessageSize, ONE_MIB) : 100 * ONE_MIB;
+    this.webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.maxUnitSize });
+    this.cors = options.cors ? new CorsPolicy(options.cors) : undefined;
+    this.longPolling = { options, clock: handler.heartbeat };
   }
 
-  /** The transports this hub serves, of those its options allow. */
+  /** The transports this hub serves, as its options allow. */
   get transports(): HttpTransportType {
-    return this.handler.options.transports & HttpTransportType.WebSockets;
+    return this.handler.options.transports;
+  }
+
+  /** Connections started through negotiate whose transport is not done yet. */
+  get activeConnectionCount(): number {
+    return this.active.size;
   }
 
   async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    request.resume(); // bodies of negotiate requests are empty; never leave a socket stalled
+    if (request.method !== 'POST' || pathname !== this.path) {
+      request.resume(); // only sends have a body to read; never leave a socket stalled
+    }
+    if (this.cors) {
+      if (isPreflight(request)) return this.cors.preflight(request, response);
+      this.cors.apply(request, response);
+    }
     if (pathname !== this.path) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
-    if (!query.get('id')) return sendText(response, 400, 'Connection ID required');
-    return sendText(response, 404, 'No Connection with that ID');
+    switch (request.method) {
+      case 'GET':
+        return this.handleGet(request, response, query);
+      case 'POST':
+        return this.handleSend(request, response, query);
+      case 'DELETE':
+        return this.handleDelete(response, query);
+      default:
+        return sendText(response, 405);
+    }
   }
 
   private async negotiate(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
@@ -58,32 +104,217 @@ export class HttpConnectionDispatcher {
     sendJson(response, writeNegotiateResponse(version, connection, this.transports));
   }
 
-  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams) {
-    if (!(this.transports & HttpTransportType.WebSockets)) {
-      return rejectUpgrade(socket, 404, 'WebSockets transport not supported by this end point type');
-    }
+  // ---- transports ---------------------------------------------------------
+
+  /** `GET {path}?id=`: opens an event stream, or polls. */
+  private async handleGet(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
+    const type = acceptsEventStream(request) ? HttpTransportType.ServerSentEvents : HttpTransportType.LongPolling;
+    if (type === HttpTransportType.LongPolling) setNoCacheHeaders(response);
     const token = query.get('id');
+    const found = this.lookup(token, type);
+    if (found !== NEGOTIATED) return this.continueGet(found, response);
+
+    const auth = await this.authenticator.check(request, query);
+    if (!auth.ok) return sendText(response, 401, 'Unauthorized');
+    // Another request may have started the connection meanwhile.
+    const current = this.lookup(token, type);
+    if (current !== NEGOTIATED) return this.continueGet(current, response);
+
+    const { connectionId } = this.connectionManager.claim(token!)!;
+    if (type === HttpTransportType.ServerSentEvents) {
+      const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
+      const connection = this.openConnection(connectionId, transport, auth.user);
+      this.active.set(token!, transport);
+      transport.start(connection, () => this.release(token!, transport));
+    } else {
+      const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
+        this.release(token!, transport),
+      );
+      const connection = this.openConnection(connectionId, transport, auth.user);
+      this.active.set(token!, transport);
+      this.handler.heartbeat.add(transport);
+      transport.start(response, connection);
+    }
+  }
+
+  private continueGet(found: Refusal | LongPollingTransport, response: ServerResponse): void {
+    if (found instanceof LongPollingTransport) found.handlePoll(response);
+    else sendText(response, found.status, found.body);
+  }
+
+  /** `POST {path}?id=`: client output for an SSE or long-polling connection, streamed into it. */
+  private handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
+    const token = query.get('id');
+    const transport = token ? this.active.get(token) : undefined;
+    if (!transport || transport instanceof WebSocketTransport || !transport.receiving) {
+      request.resume();
+      if (!token) return sendText(response, 400, 'Connection ID required');
+      if (transport instanceof WebSocketTransport) {
+        return sendText(response, 405, 'POST requests are not allowed for WebSocket connections.');
+      }
+      // A connection that has ended, or has no transport yet, takes no input.
+      if (transport || this.connectionManager.has(token)) return sendText(response, 404);
+      return sendText(response, 404, 'No Connection with that ID');
+    }
+    if (Number(request.headers['content-length']) > this.maxUnitSize) {
+      return this.refuseBody(request, response, transport);
+    }
+    const done = () => transport.input.done(request);
+    request.once('close', done);
+    transport.input.add(request, () => this.readBody(request, response, transport, done));
+  }
+
+  /** Streams one POST body into the connection (its turn has come). */
+  private readBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    transport: ServerSentEventsTransport | LongPollingTransport,
+    done: () => void,
+  ): void {
+    const receiver = transport.receiver!;
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > this.maxUnitSize) {
+        request.off('data', onData);
+        this.refuseBody(request, response, transport);
+        done();
+      } else {
+        receiver.receive(chunk);
+      }
+    };
+    request.on('data', onData);
+    request.once('end', () => {
+      if (!response.headersSent) sendText(response, 200);
+      done();
+    });
+    // The client went away mid-body (ASP.NET Core answers 400).
+    request.once('error', () => {
+      if (!response.headersSent) sendText(response, 400);
+    });
+  }
+
+  /** A body larger than a WebSocket message may be: 413, and the connection closes as over WebSockets. */
+  private refuseBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    transport: ServerSentEventsTransport | LongPollingTransport,
+  ): void {
+    request.resume();
+    response.setHeader('Connection', 'close');
+    sendText(response, 413, `The request body is larger than ${this.maxUnitSize} bytes.`);
+    const maxMessageSize = this.handler.options.maximumReceiveMessageSize;
+    transport.receiver!.transportFailed(
+      Number.isFinite(maxMessageSize)
+        ? maxMessageSizeExceeded(maxMessageSize)
+        : new HubProtocolError(`The request body is larger than ${this.maxUnitSize} bytes.`),
+    );
+  }
+
+  /** `DELETE {path}?id=`: the long-polling client stops. */
+  private handleDelete(response: ServerResponse, query: URLSearchParams): void {
+    const token = query.get('id');
+    if (!token) return sendText(response, 400, 'Connection ID required');
+    const transport = this.active.get(token);
+    if (!transport && !this.connectionManager.has(token)) return sendText(response, 404, 'No Connection with that ID');
+    if (!(transport instanceof LongPollingTransport)) {
+      return sendText(response, 400, 'Cannot terminate this connection using the DELETE endpoint.');
+    }
+    sendText(response, 202);
+    transport.terminate();
+  }
+
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams) {
+    const token = query.get('id');
+    const type = HttpTransportType.WebSockets;
     // Without an id the client skipped negotiation: the connection starts here.
-    const negotiated = token === null ? undefined : this.connectionManager.claim(token);
-    if (token !== null && !negotiated) return rejectUpgrade(socket, 404, 'No Connection with that ID');
+    if (!token) {
+      if (!(this.transports & type)) return rejectUpgrade(socket, 404, notSupported(type));
+    } else {
+      const found = this.lookup(token, type);
+      if (found !== NEGOTIATED) return rejectRefusal(socket, found);
+    }
 
     const auth = await this.authenticator.check(request, query);
     if (!auth.ok) return rejectUpgrade(socket, 401, 'Unauthorized');
+    let connectionId: string;
+    if (token) {
+      const current = this.lookup(token, type);
+      if (current !== NEGOTIATED) return rejectRefusal(socket, current);
+      connectionId = this.connectionManager.claim(token)!.connectionId;
+    } else {
+      connectionId = this.connectionManager.newId();
+    }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
-      const connection = this.handler.openConnection(
-        negotiated?.connectionId ?? this.connectionManager.newId(),
-        transport,
-        auth.user,
-      );
-      connection.userIdentifier = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
+      const connection = this.openConnection(connectionId, transport, auth.user);
+      if (token) {
+        this.active.set(token, transport);
+        webSocket.once('close', () => this.release(token, transport));
+      }
       transport.attach(connection);
     });
   }
 
+  /**
+   * Finds the connection of a transport request, checking in ASP.NET Core's
+   * order: id present, connection known, transport enabled, same transport
+   * as before, not already active (long polling may poll again).
+   */
+  private lookup(token: string | null, type: HttpTransportType): Refusal | LongPollingTransport | typeof NEGOTIATED {
+    if (!token) return { status: 400, body: 'Connection ID required' };
+    const transport = this.active.get(token);
+    if (!transport && !this.connectionManager.has(token)) return { status: 404, body: 'No Connection with that ID' };
+    if (!(this.transports & type)) return { status: 404, body: notSupported(type) };
+    if (!transport) return NEGOTIATED;
+    if (transport.type !== type) return { status: 400, body: 'Cannot change transports mid-connection' };
+    // Only long polling comes back with a new request for the same connection.
+    if (!(transport instanceof LongPollingTransport)) return { status: 409, body: '' };
+    return transport;
+  }
+
+  private openConnection(connectionId: string, transport: Transport, user: unknown): HubConnectionContext {
+    const connection = this.handler.openConnection(connectionId, transport, user);
+    connection.userIdentifier = user === undefined ? undefined : this.authenticator.userIdProvider(user);
+    return connection;
+  }
+
+  /** The close hook of every transport: its token stops answering. */
+  private release(token: string, transport: ActiveTransport): void {
+    if (this.active.get(token) === transport) this.active.delete(token);
+    if (transport instanceof LongPollingTransport) this.handler.heartbeat.delete(transport);
+  }
+
   close(): void {
     this.handler.close();
+    // Shutdown: long-polling clients that are not polling now will not be.
+    for (const transport of this.active.values()) {
+      if (transport instanceof LongPollingTransport) transport.terminate();
+    }
     this.webSockets.close();
   }
+}
+
+function notSupported(type: HttpTransportType): string {
+  return `${HttpTransportType[type]} transport not supported by this end point type`;
+}
+
+/** A WebSocket request never finds a transport it could join: the lookup refuses it or lets it start. */
+function rejectRefusal(socket: Duplex, refusal: Refusal | LongPollingTransport): void {
+  const { status, body } = refusal as Refusal;
+  rejectUpgrade(socket, status, body);
+}
+
+function acceptsEventStream(request: IncomingMessage): boolean {
+  const accept = request.headers.accept?.toLowerCase();
+  if (accept === undefined || !accept.includes('text/event-stream')) return false;
+  return accept.split(',').some((type) => type.split(';', 1)[0].trim() === 'text/event-stream');
+}
+
+/** Polls must never come from a cache (ASP.NET Core sets the same headers). */
+function setNoCacheHeaders(response: ServerResponse): void {
+  response.setHeader('Cache-Control', 'no-cache, no-store');
+  response.setHeader('Pragma', 'no-cache');
+  response.setHeader('Expires', 'Thu, 01 Jan 1970 00:00:00 GMT');
 }

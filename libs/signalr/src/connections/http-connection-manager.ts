@@ -34,6 +34,11 @@ export class HttpConnectionManager implements HeartbeatListener {
     return connection;
   }
 
+  /** Whether a negotiated connection waits for its transport under this token. */
+  has(connectionToken: string): boolean {
+    return this.negotiated.has(connectionToken);
+  }
+
   /** Hands a negotiated connection to its transport, once. */
   claim(connectionToken: string): NegotiatedConnection | undefined {
     const connection = this.negotiated.get(connectionToken);

@@ -8,10 +8,13 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   maximumReceiveMessageSize: 32_768,
   enableDetailedErrors: false,
   maximumParallelInvocationsPerClient: 1,
+  streamBufferCapacity: 10,
+  clientResultTimeout: 0,
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
+  pollTimeout: 90_000,
+  transportMaxBufferSize: 1_048_576,
   requireAuthentication: false,
-  clientResultTimeout: 30_000,
 };
 
 /** Hub options win over module options, which win over the defaults. */
@@ -28,6 +31,12 @@ export function resolveHubOptions(...layers: (HubOptions | undefined)[]): Resolv
   }
   if (!(resolved.maximumParallelInvocationsPerClient >= 1)) {
     throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
+  }
+  if (!(resolved.streamBufferCapacity >= 1)) {
+    throw new Error('streamBufferCapacity must be at least 1.');
+  }
+  if (!(resolved.clientResultTimeout >= 0)) {
+    throw new Error('clientResultTimeout must be 0 (no timeout) or more.');
   }
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
 import { type CloseMessage, type HubMessage, MessageType } from '../protocol/hub-message.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
@@ -7,10 +8,14 @@ import { TransferFormat } from '../protocol/transfer-format.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
 import type { Transport, TransportReceiver } from '../transports/transport.js';
 import { type Flushable, scheduleFlush } from '../transports/write-coalescer.js';
+import type { WriteFlow } from './async-iterable-observable.js';
 import type { GroupManager } from './group-manager.js';
 import { HubCallerClients } from './hub-caller-clients.js';
 import { HubCallerContext } from './hub-caller-context.js';
 import type { HubConnectionHandler } from './hub-connection-handler.js';
+import type { ServerStream } from './server-stream.js';
+import type { StreamTracker } from './stream-tracker.js';
+import type { ReceiveFlow } from './upload-channel.js';
 
 export enum ConnectionState {
   Handshaking,
@@ -22,6 +27,13 @@ export enum ConnectionState {
 
 /** Coalesced output is cut into units of about this size (ASP.NET Core's pipe buffer size). */
 const MAX_UNIT_BYTES = 65_536;
+/** Server streams let the event loop send what they queued once this much is pending. */
+const STREAM_YIELD_BYTES = 16_384;
+/** Server streams wait while the transport holds more than this, until it holds half (ASP.NET Core's pipe thresholds). */
+const STREAM_PAUSE_BYTES = 65_536;
+const STREAM_RESUME_BYTES = 32_768;
+/** How often a waiting stream looks at the transport again. */
+const DRAIN_POLL_MS = 5;
 
 const PING_MESSAGE: HubMessage = { type: MessageType.Ping };
 const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
@@ -32,7 +44,10 @@ const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
  * timers. It is also the "client" object Nest hands to gateway hooks and
  * handlers (`@ConnectedSocket()`), and the `HubCallerContext` hub methods see.
  */
-export class HubConnectionContext extends HubCallerContext implements TransportReceiver, Flushable {
+export class HubConnectionContext
+  extends HubCallerContext
+  implements TransportReceiver, Flushable, ReceiveFlow, WriteFlow
+{
   state = ConnectionState.Handshaking;
   protocol?: HubProtocol;
   userIdentifier: string | undefined;
@@ -45,6 +60,10 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
   /** Non-streaming invocations running now, and those waiting for a slot. */
   activeInvocations = 0;
   waitingInvocations?: (() => void)[];
+  /** Server-to-client streams running now, by invocation id. */
+  serverStreams?: Map<string, ServerStream>;
+  /** Upload streams (client to server) open now. */
+  uploadStreams?: StreamTracker;
 
   private binary = false;
   private pending?: Buffer | Buffer[];
@@ -55,9 +74,12 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
   private clientTimeoutArmed = false;
   private readonly startedAt: number;
   private closeError?: Error;
-  private onMessage?: (message: HubMessage) => void;
+  private onMessage?: (message: HubMessage) => boolean;
   private itemsMap?: Map<unknown, unknown>;
   private callerClients?: HubCallerClients;
+  /** A full upload stream stopped the input; it waits in `partial` and in the transport. */
+  private receivePaused = false;
+  private roomForOutput?: Promise<void>;
 
   constructor(
     readonly handler: HubConnectionHandler,
@@ -69,12 +91,26 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
   }
 
+  get transportType(): HttpTransportType {
+    return this.transport.type;
+  }
+
+  /** Bytes received and not parsed yet: an incomplete message, or input held back by a full upload stream. */
+  get inputBacklog(): number {
+    return this.partial?.length ?? 0;
+  }
+
   get items(): Map<unknown, unknown> {
     return (this.itemsMap ??= new Map());
   }
 
   get clients(): HubCallerClients {
-    return (this.callerClients ??= new HubCallerClients(this.handler.lifetimeManager, this.connectionId));
+    const { lifetimeManager, options } = this.handler;
+    return (this.callerClients ??= new HubCallerClients(
+      lifetimeManager,
+      this.connectionId,
+      options.clientResultTimeout,
+    ));
   }
 
   get groups(): GroupManager {
@@ -94,6 +130,16 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     let input = this.partial ? Buffer.concat([this.partial, data]) : data;
     this.partial = undefined;
     const maxSize = this.handler.options.maximumReceiveMessageSize;
+    if (this.receivePaused) {
+      // What the transport delivered before it paused waits with the rest; a
+      // transport that cannot pause gets a bound instead.
+      if (!this.transport.pause && input.length > Math.max(maxSize, MAX_UNIT_BYTES) * 4) {
+        this.closeWithError(new HubProtocolError('Too much data received while an upload stream was full.'));
+        return;
+      }
+      this.partial = input;
+      return;
+    }
     try {
       if (this.state === ConnectionState.Handshaking) {
         const consumed = this.receiveHandshake(input, maxSize);
@@ -146,7 +192,11 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     }
     this.protocol = protocol;
     this.binary = protocol.transferFormat === TransferFormat.Binary;
-    this.onMessage = (message) => this.handler.onMessage(this, message);
+    this.onMessage = (message) => {
+      if (this.handler.onMessage(this, message) !== false) return true;
+      this.pauseReceiving();
+      return false; // the parser stops; the rest of the input waits in `partial`
+    };
     this.state = ConnectionState.Connecting;
     this.write(HandshakeProtocol.writeResponse());
     this.handler.onHandshakeCompleted(this);
@@ -159,6 +209,27 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.flush();
     this.state = ConnectionState.Disconnected;
     this.transport.close();
+  }
+
+  private pauseReceiving(): void {
+    this.receivePaused = true;
+    this.transport.pause?.();
+  }
+
+  /** An upload stream has room again: parse what waited, then read the transport again. */
+  resumeReceiving(): void {
+    if (!this.receivePaused) return;
+    this.receivePaused = false;
+    // Not inside the hub method's read: the backlog is parsed right after it.
+    queueMicrotask(() => this.receiveBacklog());
+  }
+
+  private receiveBacklog(): void {
+    if (this.receivePaused || this.state !== ConnectionState.Connected) return;
+    const backlog = this.partial;
+    this.partial = undefined;
+    if (backlog) this.receive(backlog);
+    if (!this.receivePaused) this.transport.resume?.();
   }
 
   /** A ping from the client turns on the client timeout, as in ASP.NET Core. */
@@ -202,6 +273,28 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.transport.send(Array.isArray(pending) ? Buffer.concat(pending) : pending, this.binary);
   }
 
+  /**
+   * Undefined while the output has room for more stream items; otherwise a
+   * promise that resolves once it has: after this turn's output went out,
+   * and, if the transport holds STREAM_PAUSE_BYTES, once it is down to
+   * STREAM_RESUME_BYTES. Streams share one wait per connection.
+   */
+  whenWritable(): Promise<void> | undefined {
+    if (this.roomForOutput) return this.roomForOutput;
+    if (this.pendingBytes < STREAM_YIELD_BYTES && this.transport.bufferedAmount < STREAM_PAUSE_BYTES) return undefined;
+    return (this.roomForOutput = this.waitForRoom());
+  }
+
+  private async waitForRoom(): Promise<void> {
+    await nextTurn();
+    if (this.transport.bufferedAmount >= STREAM_PAUSE_BYTES) {
+      while (this.state !== ConnectionState.Disconnected && this.transport.bufferedAmount > STREAM_RESUME_BYTES) {
+        await delay(DRAIN_POLL_MS);
+      }
+    }
+    this.roomForOutput = undefined;
+  }
+
   // ---- timers -------------------------------------------------------------
 
   onHeartbeat(now: number): void {
@@ -211,7 +304,10 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
       return;
     }
     if (this.state !== ConnectionState.Connected) return;
-    if (this.clientTimeoutArmed && now - this.lastReceiveAt >= options.clientTimeoutInterval) {
+    if (this.receivePaused) {
+      // The client's messages wait behind a full upload stream: not its fault.
+      this.lastReceiveAt = now;
+    } else if (this.clientTimeoutArmed && now - this.lastReceiveAt >= options.clientTimeoutInterval) {
       const timeout = new Error("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.");
       timeout.name = 'OperationCanceledException';
       this.closeWithError(timeout);
@@ -253,6 +349,10 @@ export class HubConnectionContext extends HubCallerContext implements TransportR
     this.flush();
     this.state = ConnectionState.Disconnected;
     this.transport.close(error);
+  }
+
+  transportFailed(error: Error): void {
+    this.closeWithError(error);
   }
 
   transportClosed(error?: Error): void {

@@ -1,4 +1,5 @@
 import type { HttpTransportType } from '../transports/http-transport-type.js';
+import type { HubCorsOptions } from './hub-cors-options.interface.js';
 
 /**
  * Options of a hub, with ASP.NET Core's names and defaults. Set them for all
@@ -16,26 +17,48 @@ export interface HubOptions {
   maximumReceiveMessageSize?: number | null;
   /** Send exception details to clients. Default false. */
   enableDetailedErrors?: boolean;
-  /** Invocations of one client that may run at once. Default 1. */
+  /** Invocations of one client that may run at once (streaming ones do not count). Default 1. */
   maximumParallelInvocationsPerClient?: number;
+  /**
+   * Items buffered per upload stream (client to server) before the server
+   * stops reading the connection until the hub method catches up. Default 10.
+   */
+  streamBufferCapacity?: number;
+  /**
+   * How long `clients.caller.invoke()` / `clients.client(id).invoke()` wait
+   * for the client's result before rejecting; 0 waits until the client
+   * answers or disconnects (as ASP.NET Core). Default 0.
+   */
+  clientResultTimeout?: number;
   /** Transports clients may use, as flags. Default: all three. */
   transports?: HttpTransportType;
   /** Names of the hub protocols clients may choose (`json`, `messagepack`). Default: all. */
   supportedProtocols?: string[];
-  /** How long a negotiated connection may wait for its transport. Default 15 000. */
+  /**
+   * How long a negotiated connection may wait for its transport, and a
+   * long-polling connection for its next poll. Default 15 000.
+   */
   disconnectTimeout?: number;
+  /** Long polling: how long a poll waits for data before it returns empty. Default 90 000. */
+  pollTimeout?: number;
+  /**
+   * Bytes that may wait for a Server-Sent Events or long-polling client that
+   * reads too slowly; beyond that its connection is closed with an error (a
+   * single larger message is still accepted when nothing else waits).
+   * Default 1 048 576.
+   */
+  transportMaxBufferSize?: number;
+  /** Cross-origin access for browser clients. Default: none (same origin only). */
+  cors?: HubCorsOptions;
   /** Refuse anonymous clients with 401 at negotiate and connect. Default false. */
   requireAuthentication?: boolean;
-  /**
-   * How long `invoke()` on a client waits for the client's result before it
-   * rejects; `Infinity` waits until the client answers or disconnects (ASP.NET
-   * Core has no such limit and relies on a cancellation token). Default 30 000.
-   */
-  clientResultTimeout?: number;
 }
 
-export type ResolvedHubOptions = Required<Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols'>> & {
+export type ResolvedHubOptions = Required<
+  Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols' | 'cors'>
+> & {
   /** `Infinity` when unlimited. */
   maximumReceiveMessageSize: number;
   supportedProtocols?: string[];
+  cors?: HubCorsOptions;
 };

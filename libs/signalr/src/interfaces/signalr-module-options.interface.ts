@@ -9,7 +9,7 @@ export interface SignalRModuleOptions extends HubOptions {
   authenticate?: HubAuthenticate;
   /** Picks `userIdentifier` from the principal. Default: its `sub`, else its `id`. */
   userIdProvider?: HubUserIdProvider;
-  /** Hub protocols beyond the built-in JSON one (MessagePack). */
+  /** Hub protocols beyond the built-in `json` and `messagepack`. */
   protocols?: HubProtocol[];
   /**
    * Makes the lifetime manager of each hub: a backplane for scale-out, such as

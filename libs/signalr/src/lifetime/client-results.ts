@@ -1,16 +1,18 @@
+import { HubException } from '../hub/hub-exception.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
 
 interface PendingResult {
   connectionId: string;
   resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer?: NodeJS.Timeout;
+  reject(error: unknown): void;
+  /** Stops listening to the caller's AbortSignal. */
+  release?(): void;
 }
 
 /**
  * Invocations the server sent to clients and whose Completion it awaits
- * (ASP.NET Core's ClientResultsManager). Ids are a prefix + a counter: "s" by
- * default, so they never clash with the ids clients give their own upload
+ * (ASP.NET Core's ClientResultsManager). Ids are a prefix + a counter: "s"
+ * by default, so they never clash with the ids clients give their own upload
  * streams; a backplane gives each node its own prefix, so that invocations
  * from several nodes to one connection never share an id.
  */
@@ -24,17 +26,19 @@ export class ClientResults {
     return `${this.prefix}${++this.counter}`;
   }
 
-  /**
-   * Waits for the Completion of `invocationId`, at most `timeout` ms
-   * (`Infinity` or 0: no limit). Client results are rare, so a timer each is fine.
-   */
-  add<T>(invocationId: string, connectionId: string, timeout = Infinity): Promise<T> {
+  /** Awaits the client's Completion for `invocationId`; `signal` gives up on it (a timeout). */
+  add<T>(invocationId: string, connectionId: string, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const pending: PendingResult = { connectionId, resolve: resolve as (value: unknown) => void, reject };
-      if (timeout > 0 && Number.isFinite(timeout)) {
-        pending.timer = setTimeout(() => this.expire(invocationId, pending, timeout), timeout).unref();
-      }
       this.pending.set(invocationId, pending);
+      if (!signal) return;
+      const onAbort = () => {
+        if (this.pending.get(invocationId) !== pending) return;
+        this.pending.delete(invocationId); // a late answer is ignored
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.release = () => signal.removeEventListener('abort', onAbort);
     });
   }
 
@@ -42,9 +46,21 @@ export class ClientResults {
   complete(connectionId: string, completion: CompletionMessage): boolean {
     const pending = this.pending.get(completion.invocationId);
     if (!pending || pending.connectionId !== connectionId) return false;
-    this.settle(completion.invocationId, pending);
-    if (completion.error !== undefined) pending.reject(new Error(completion.error));
+    this.pending.delete(completion.invocationId);
+    pending.release?.();
+    // As in ASP.NET Core, the client's error text reaches the server as a HubException.
+    if (completion.error !== undefined) pending.reject(new HubException(completion.error));
     else pending.resolve(completion.result);
+    return true;
+  }
+
+  /** Fails an invocation for a reason of the server's (not the client's answer); false if none waits. */
+  fail(connectionId: string, invocationId: string, error: Error): boolean {
+    const pending = this.pending.get(invocationId);
+    if (!pending || pending.connectionId !== connectionId) return false;
+    this.pending.delete(invocationId);
+    pending.release?.();
+    pending.reject(error);
     return true;
   }
 
@@ -52,25 +68,13 @@ export class ClientResults {
   cancelConnection(connectionId: string): void {
     for (const [id, pending] of this.pending) {
       if (pending.connectionId !== connectionId) continue;
-      this.settle(id, pending);
+      this.pending.delete(id);
+      pending.release?.();
       pending.reject(new Error(`Connection '${connectionId}' disconnected.`));
     }
   }
 
   get size(): number {
     return this.pending.size;
-  }
-
-  private expire(invocationId: string, pending: PendingResult, timeout: number): void {
-    if (this.pending.get(invocationId) !== pending) return;
-    this.pending.delete(invocationId);
-    pending.reject(
-      new Error(`Connection '${pending.connectionId}' did not answer invocation '${invocationId}' within ${timeout} ms.`),
-    );
-  }
-
-  private settle(invocationId: string, pending: PendingResult): void {
-    this.pending.delete(invocationId);
-    if (pending.timer) clearTimeout(pending.timer);
   }
 }

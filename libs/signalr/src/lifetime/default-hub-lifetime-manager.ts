@@ -1,8 +1,5 @@
-import { DEFAULT_HUB_OPTIONS } from '../hub/default-hub-options.js';
 import type { HubConnectionContext } from '../hub/hub-connection-context.js';
-import type { ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import { type CompletionMessage, type InvocationMessage, MessageType } from '../protocol/hub-message.js';
-import type { HubProtocol } from '../protocol/hub-protocol.js';
 import { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { ClientResults } from './client-results.js';
 import { ConnectionIndex } from './connection-index.js';
@@ -24,11 +21,6 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
   private readonly groups = new ConnectionIndex();
   private readonly users = new ConnectionIndex();
   private readonly clientResults = new ClientResults();
-  private clientResultTimeout = DEFAULT_HUB_OPTIONS.clientResultTimeout;
-
-  override init(_protocols: readonly HubProtocol[], options: ResolvedHubOptions): void {
-    this.clientResultTimeout = options.clientResultTimeout;
-  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -135,23 +127,29 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
     return DONE;
   }
 
-  invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T> {
+  invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> {
     const connection = this.connections.get(connectionId);
     if (!connection) return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const invocationId = this.clientResults.nextInvocationId();
-    const result = this.clientResults.add<T>(invocationId, connectionId, this.clientResultTimeout);
+    const result = this.clientResults.add<T>(invocationId, connectionId, signal);
     connection.writeMessage({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
     return result;
   }
 
   /**
-   * A client-result invocation that another node serialized, with its own
-   * invocation id: awaited here (timeout, disconnect) like a local one.
+   * A client-result invocation that another node serialized, with that
+   * node's invocation id: awaited here (disconnect, `signal`) like a local one.
    */
-  invokeConnectionSerialized<T>(connectionId: string, invocationId: string, message: SerializedHubMessage): Promise<T> {
+  invokeConnectionSerialized<T>(
+    connectionId: string,
+    invocationId: string,
+    message: SerializedHubMessage,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const connection = this.connections.get(connectionId);
     if (!connection) return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
-    const result = this.clientResults.add<T>(invocationId, connectionId, this.clientResultTimeout);
+    const result = this.clientResults.add<T>(invocationId, connectionId, signal);
     connection.writeSerialized(message);
     return result;
   }

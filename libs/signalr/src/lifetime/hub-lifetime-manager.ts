@@ -1,6 +1,5 @@
 import { newConnectionId } from '../connections/connection-ids.js';
 import type { HubConnectionContext } from '../hub/hub-connection-context.js';
-import type { ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
 
@@ -12,11 +11,11 @@ import type { HubProtocol } from '../protocol/hub-protocol.js';
  */
 export abstract class HubLifetimeManager {
   /**
-   * Called once the hub is assembled, before it serves connections: the
-   * protocols its connections may use (a backplane serializes a message for
-   * each of them) and its resolved options.
+   * Called once the hub is assembled, before it serves connections, with the
+   * protocols its connections may use: a backplane serializes a message for
+   * each of them.
    */
-  init(_protocols: readonly HubProtocol[], _options: ResolvedHubOptions): void {}
+  init(_protocols: readonly HubProtocol[]): void {}
 
   /** Id of a new connection; a backplane may encode in it the node that serves the connection. */
   newConnectionId(): string {
@@ -44,8 +43,12 @@ export abstract class HubLifetimeManager {
   abstract addToGroup(connectionId: string, groupName: string): Promise<void>;
   abstract removeFromGroup(connectionId: string, groupName: string): Promise<void>;
 
-  /** Invokes a client method and resolves with the client's result. */
-  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T>;
+  /**
+   * Invokes a client method and resolves with the client's result. Rejects
+   * when the client answers with an error, disconnects, or `signal` aborts
+   * (with its reason).
+   */
+  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T>;
   /** Hands a client's Completion to the invocation waiting for it; false if none waits. */
   abstract setConnectionResult(connectionId: string, completion: CompletionMessage): boolean;
 }

@@ -10,9 +10,13 @@ import { HubDispatcher } from '../hub/hub-dispatcher.js';
 import type { HubMethodDescriptor } from '../hub/hub-method-descriptor.js';
 import { HubProtocolResolver } from '../hub/hub-protocol-resolver.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
+import { MessagePackHubProtocol } from '../protocol/messagepack-hub-protocol.js';
 import { HUB_METADATA, HUB_METHODS_METADATA } from '../signalr.constants.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import type { HubRegistry } from './hub-registry.js';
+
+/** Protocols are stateless: every hub shares these, so a broadcast serializes once per protocol. */
+const BUILT_IN_PROTOCOLS = [new JsonHubProtocol(), new MessagePackHubProtocol()];
 
 /** Assembles the parts that serve one hub, from its metadata and the module options. */
 export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: () => object | undefined): HubEndpoint {
@@ -28,14 +32,15 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
       options.clientTimeoutInterval,
       options.handshakeTimeout,
       options.disconnectTimeout,
+      options.pollTimeout,
     ),
   );
   const protocols = new HubProtocolResolver(
-    [new JsonHubProtocol(), ...(moduleOptions.protocols ?? [])],
+    [...BUILT_IN_PROTOCOLS, ...(moduleOptions.protocols ?? [])],
     options.supportedProtocols,
   );
   const context = registry.getHubContext(hub);
-  context.lifetimeManager.init(protocols.protocols, options);
+  context.lifetimeManager.init(protocols.protocols);
   const handler = new HubConnectionHandler(
     options,
     heartbeat,

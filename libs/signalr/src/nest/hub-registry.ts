@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import type { HubMetadata } from '../decorators/hub.decorator.js';
+import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubContext } from '../hub/hub-context.js';
 import type { SignalRModuleOptions } from '../interfaces/signalr-module-options.interface.js';
 import { DefaultHubLifetimeManager } from '../lifetime/default-hub-lifetime-manager.js';
 import type { BackplaneScope } from '../lifetime/hub-lifetime-manager-factory.js';
 import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
-import { SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
+import { HUB_METADATA, SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
 
 /**
  * The app's hubs: one lifetime manager and one HubContext per hub class,
@@ -24,7 +26,9 @@ export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
     if (!context) {
       const lifetimeManager: HubLifetimeManager =
         this.options.backplane?.(hub, this) ?? new DefaultHubLifetimeManager();
-      this.contexts.set(hub, (context = new HubContext(lifetimeManager)));
+      const metadata: HubMetadata | undefined = Reflect.getMetadata(HUB_METADATA, hub);
+      const { clientResultTimeout } = resolveHubOptions(this.options, metadata?.options);
+      this.contexts.set(hub, (context = new HubContext(lifetimeManager, clientResultTimeout)));
     }
     return context;
   }

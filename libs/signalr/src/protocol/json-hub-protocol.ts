@@ -34,7 +34,7 @@ export class JsonHubProtocol implements HubProtocol {
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => void,
+    onMessage: (message: HubMessage) => unknown,
   ): number {
     let offset = 0;
     for (;;) {
@@ -50,7 +50,7 @@ export class JsonHubProtocol implements HubProtocol {
       }
       const message = parseMessage(input.toString('utf8', offset, end));
       offset = end + 1;
-      if (message) onMessage(message);
+      if (message && onMessage(message) === false) return offset;
     }
   }
 

@@ -31,6 +31,14 @@ export class WebSocketTransport implements Transport {
     }
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(error?: boolean): void {
     if (this.socket.readyState <= this.socket.OPEN) {
       this.socket.close(error ? INTERNAL_ERROR : NORMAL_CLOSURE);

@@ -1,9 +1,9 @@
-import { DEFAULT_HUB_OPTIONS } from '../../hub/default-hub-options.js';
 import type { HubConnectionContext } from '../../hub/hub-connection-context.js';
-import type { ResolvedHubOptions } from '../../interfaces/hub-options.interface.js';
+import { HubException } from '../../hub/hub-exception.js';
 import { type CompletionMessage, MessageType } from '../../protocol/hub-message.js';
 import type { HubProtocol } from '../../protocol/hub-protocol.js';
 import { JsonHubProtocol } from '../../protocol/json-hub-protocol.js';
+import { MessagePackHubProtocol } from '../../protocol/messagepack-hub-protocol.js';
 import { SerializedHubMessage } from '../../protocol/serialized-hub-message.js';
 import { ClientResults } from '../client-results.js';
 import { DefaultHubLifetimeManager } from '../default-hub-lifetime-manager.js';
@@ -16,6 +16,7 @@ import type { RedisConnections } from './redis-connections.js';
 import {
   type BackplaneMessage,
   BackplaneMessageType,
+  ClientResultOutcome,
   decodeMessage,
   encodeMessage,
   GroupAction,
@@ -45,10 +46,14 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
   private readonly acks: GroupAcks;
   /** Client results this node awaits from connections on other nodes. */
   private readonly remoteResults: ClientResults;
-  /** The hub's protocols, from `init`; a node that only uses a HubContext of a hub it does not serve sends JSON only. */
-  private protocols: readonly HubProtocol[] = [new JsonHubProtocol()];
-  private protocolsByName = new Map<string, HubProtocol>([['json', this.protocols[0]]]);
-  private clientResultTimeout = DEFAULT_HUB_OPTIONS.clientResultTimeout;
+  /** Client-result invocations of other nodes to connections of this one, by invocation id. */
+  private readonly forwardedInvocations = new Map<string, AbortController>();
+  /**
+   * The hub's protocols, from `init`; until then (or on a node that uses the
+   * HubContext of a hub it does not serve) the built-in ones.
+   */
+  private protocols: readonly HubProtocol[] = [new JsonHubProtocol(), new MessagePackHubProtocol()];
+  private protocolsByName = byName(this.protocols);
   /**
    * Settles once `all` and the node channel are subscribed, or Redis failed
    * to come up (an unreachable Redis delays the first connections by
@@ -74,11 +79,10 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     ]);
   }
 
-  override init(protocols: readonly HubProtocol[], options: ResolvedHubOptions): void {
+  override init(protocols: readonly HubProtocol[]): void {
     this.protocols = protocols;
-    this.protocolsByName = new Map(protocols.map((protocol) => [protocol.name, protocol]));
-    this.clientResultTimeout = options.clientResultTimeout;
-    this.local.init(protocols, options);
+    this.protocolsByName = byName(protocols);
+    this.local.init(protocols);
   }
 
   /** Whether this node is connected to Redis, with every channel it needs subscribed. */
@@ -264,18 +268,26 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   // ---- client results -------------------------------------------------------
 
-  invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T> {
-    if (this.local.getConnection(connectionId)) return this.local.invokeConnection<T>(connectionId, method, args);
+  /**
+   * The node of the connection forwards the invocation and publishes how it
+   * ended: the result, the client's error (a HubException here too), or its
+   * own error (the connection does not exist, or disconnected). `signal` (the
+   * proxy's `clientResultTimeout`) ends the wait here and the forwarded
+   * invocation there.
+   */
+  invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> {
+    if (this.local.getConnection(connectionId)) {
+      return this.local.invokeConnection<T>(connectionId, method, args, signal);
+    }
     const node = nodeIdOf(connectionId);
     if (node === undefined || node === this.nodeId) {
       return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
     }
-    // The owner forwards the invocation, awaits the client (or its timeout or
-    // disconnect) and publishes the outcome to this node, which awaits it
-    // under the same timeout.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const invocationId = this.remoteResults.nextInvocationId();
-    const result = this.remoteResults.add<T>(invocationId, connectionId, this.clientResultTimeout);
+    const result = this.remoteResults.add<T>(invocationId, connectionId, signal);
     const message = new SerializedHubMessage({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+    const nodeChannel = this.channels.node(node);
     const payload = encodeMessage([
       this.nodeId,
       BackplaneMessageType.ClientInvocation,
@@ -283,21 +295,28 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       invocationId,
       this.serialize(message),
     ]);
-    this.redis.publishAndCount(this.channels.node(node), payload).then(
+    this.redis.publishAndCount(nodeChannel, payload).then(
       (receivers) => {
-        if (receivers === 0) this.failRemoteResult(connectionId, invocationId, `Connection '${connectionId}' does not exist.`);
+        if (receivers > 0) return;
+        this.remoteResults.fail(connectionId, invocationId, new Error(`Connection '${connectionId}' does not exist.`));
       },
-      (error: Error) => this.failRemoteResult(connectionId, invocationId, error.message),
+      (error: Error) => this.remoteResults.fail(connectionId, invocationId, error),
     );
+    if (signal) {
+      const cancel = () =>
+        this.redis.publish(
+          nodeChannel,
+          encodeMessage([this.nodeId, BackplaneMessageType.ClientCancel, connectionId, invocationId]),
+        );
+      signal.addEventListener('abort', cancel, { once: true });
+      const release = () => signal.removeEventListener('abort', cancel);
+      result.then(release, release);
+    }
     return result;
   }
 
   setConnectionResult(connectionId: string, completion: CompletionMessage): boolean {
     return this.local.setConnectionResult(connectionId, completion);
-  }
-
-  private failRemoteResult(connectionId: string, invocationId: string, error: string): void {
-    this.remoteResults.complete(connectionId, { type: MessageType.Completion, invocationId, error });
   }
 
   // ---- messages from other nodes -------------------------------------------
@@ -343,14 +362,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       case BackplaneMessageType.ClientInvocation:
         this.onClientInvocation(message);
         break;
-      case BackplaneMessageType.ClientCompletion: {
-        const [, , connectionId, invocationId, error, result] = message;
-        const completion: CompletionMessage = { type: MessageType.Completion, invocationId };
-        if (error !== null && error !== undefined) completion.error = error;
-        else completion.result = result;
-        this.remoteResults.complete(connectionId, completion);
+      case BackplaneMessageType.ClientCompletion:
+        this.onClientCompletion(message);
         break;
-      }
+      case BackplaneMessageType.ClientCancel:
+        this.forwardedInvocations.get(message[3])?.abort();
+        break;
     }
   };
 
@@ -370,19 +387,44 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     this.redis.publish(this.channels.node(sender), encodeMessage([this.nodeId, BackplaneMessageType.Ack, ackId]));
   }
 
+  /** Forwards another node's client-result invocation to a connection of this node, and publishes how it ended. */
   private onClientInvocation(
     message: Extract<BackplaneMessage, [string, BackplaneMessageType.ClientInvocation, ...unknown[]]>,
   ): void {
     const [sender, , connectionId, invocationId, serialized] = message;
     const replyTo = this.channels.node(sender);
-    const reply = (error: string | null, result?: unknown) =>
+    const cancellation = new AbortController();
+    this.forwardedInvocations.set(invocationId, cancellation);
+    const reply = (outcome: ClientResultOutcome, value: unknown) => {
+      this.forwardedInvocations.delete(invocationId);
+      if (cancellation.signal.aborted) return; // the invoker has stopped waiting
       this.redis.publish(
         replyTo,
-        encodeMessage([this.nodeId, BackplaneMessageType.ClientCompletion, connectionId, invocationId, error, result]),
+        encodeMessage([this.nodeId, BackplaneMessageType.ClientCompletion, connectionId, invocationId, outcome, value]),
       );
-    this.local
-      .invokeConnectionSerialized(connectionId, invocationId, this.deserialize(serialized))
-      .then((result) => reply(null, result), (error: Error) => reply(error.message));
+    };
+    this.local.invokeConnectionSerialized(connectionId, invocationId, this.deserialize(serialized), cancellation.signal).then(
+      (result) => reply(ClientResultOutcome.Result, result),
+      (error: Error) =>
+        reply(
+          error instanceof HubException ? ClientResultOutcome.ClientError : ClientResultOutcome.ServerError,
+          error.message,
+        ),
+    );
+  }
+
+  private onClientCompletion(
+    message: Extract<BackplaneMessage, [string, BackplaneMessageType.ClientCompletion, ...unknown[]]>,
+  ): void {
+    const [, , connectionId, invocationId, outcome, value] = message;
+    if (outcome === ClientResultOutcome.ServerError) {
+      this.remoteResults.fail(connectionId, invocationId, new Error(String(value)));
+      return;
+    }
+    const completion: CompletionMessage = { type: MessageType.Completion, invocationId };
+    if (outcome === ClientResultOutcome.ClientError) completion.error = String(value);
+    else completion.result = value;
+    this.remoteResults.complete(connectionId, completion);
   }
 
   // ---- serialization --------------------------------------------------------
@@ -415,6 +457,10 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     }
     return message;
   }
+}
+
+function byName(protocols: readonly HubProtocol[]): Map<string, HubProtocol> {
+  return new Map(protocols.map((protocol) => [protocol.name, protocol]));
 }
 
 function invocation(method: string, args: unknown[]): SerializedHubMessage {

@@ -12,7 +12,8 @@ import { Packr } from 'msgpackr';
  * | GroupCommand          | ackId, action, groupName, connectionId        | node (the owner)  |
  * | Ack                   | ackId                                         | node (the sender) |
  * | ClientInvocation      | connectionId, invocationId, serialized        | node (the owner)  |
- * | ClientCompletion      | connectionId, invocationId, error or nil, result | node (the invoker) |
+ * | ClientCompletion      | connectionId, invocationId, outcome, value    | node (the invoker) |
+ * | ClientCancel          | connectionId, invocationId                    | node (the owner)  |
  *
  * `serialized` is the hub message already serialized and framed by every
  * protocol of the hub, flattened as `[name, bytes, name, bytes…]` (as ASP.NET
@@ -27,6 +28,17 @@ export enum BackplaneMessageType {
   Ack = 5,
   ClientInvocation = 6,
   ClientCompletion = 7,
+  ClientCancel = 8,
+}
+
+/** How a client-result invocation ended on the node of the connection. */
+export enum ClientResultOutcome {
+  /** `value` is the client's result. */
+  Result = 0,
+  /** `value` is the error text the client answered with (a HubException where awaited). */
+  ClientError = 1,
+  /** `value` is the text of the server's error (the connection does not exist, disconnected). */
+  ServerError = 2,
 }
 
 export enum GroupAction {
@@ -67,9 +79,10 @@ export type BackplaneMessage =
       type: BackplaneMessageType.ClientCompletion,
       connectionId: string,
       invocationId: string,
-      error: string | null,
-      result: unknown,
-    ];
+      outcome: ClientResultOutcome,
+      value: unknown,
+    ]
+  | [sender: string, type: BackplaneMessageType.ClientCancel, connectionId: string, invocationId: string];
 
 // Plain MessagePack maps (no msgpackr records): client results may be any
 // value, and nothing here needs structures shared between messages.
