@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { IHubProtocol } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { Module } from '@nestjs/common';
 import { getHubContextToken, Hub, type HubContext, HubMethod, SignalRModule } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
@@ -34,8 +36,8 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
   let nodeC: RunningApp;
   const clients: NodeClient[] = [];
 
-  async function connect(node: RunningApp, user?: string): Promise<NodeClient> {
-    const client = await connectClient(node, user);
+  async function connect(node: RunningApp, user?: string, protocol?: IHubProtocol): Promise<NodeClient> {
+    const client = await connectClient(node, user, protocol);
     clients.push(client);
     return client;
   }
@@ -306,6 +308,32 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
         });
       }
     });
+  });
+
+  it('gives clients of each protocol, on any node, the bytes framed for their protocol', async () => {
+    const sender = await connect(nodeA, undefined, new MessagePackHubProtocol());
+    const binary = await connect(nodeB, undefined, new MessagePackHubProtocol());
+    const json = await connect(nodeC);
+    const bytes = new Uint8Array(1000).map((_, i) => (i * 7) % 256);
+    const when = new Date('2026-11-26T08:30:15.250Z');
+
+    await sender.connection.invoke('SendAll', { bytes, when });
+    const [received] = (await binary.received.next()) as [{ bytes: Uint8Array; when: Date }];
+    expect(received.bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(received.bytes).equals(Buffer.from(bytes))).toBe(true);
+    expect(received.when).toBeInstanceOf(Date);
+    expect(received.when.toISOString()).toBe(when.toISOString());
+    const [asJson] = (await json.received.next()) as [{ when: string }];
+    expect(asJson.when).toBe(when.toISOString());
+  });
+
+  it('returns binary client results from a MessagePack client of another node', async () => {
+    const caller = await connect(nodeA, undefined, new MessagePackHubProtocol());
+    const remote = await connect(nodeC, undefined, new MessagePackHubProtocol());
+    remote.connection.on('Bytes', (length: number) => new Uint8Array(length).fill(7));
+    const { result } = (await caller.connection.invoke('InvokeClient', remote.id, 'Bytes', 300)) as { result: Uint8Array };
+    expect(result).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(result).equals(Buffer.alloc(300, 7))).toBe(true);
   });
 
   it('delivers structured arguments unchanged across nodes', async () => {

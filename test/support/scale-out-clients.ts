@@ -1,4 +1,4 @@
-import type { HubConnection } from '@microsoft/signalr';
+import type { HubConnection, IHubProtocol } from '@microsoft/signalr';
 import type { HubContext } from 'nest-signalr';
 import { connectHub, Inbox } from './hub-client.js';
 import type { RunningApp } from './test-app.js';
@@ -32,8 +32,8 @@ export interface NodeClient {
   markers: Markers;
 }
 
-export async function connectClient(node: RunningApp, user?: string): Promise<NodeClient> {
-  const connection = await connectHub(`${node.url}/scale`, { accessToken: user });
+export async function connectClient(node: RunningApp, user?: string, protocol?: IHubProtocol): Promise<NodeClient> {
+  const connection = await connectHub(`${node.url}/scale`, { accessToken: user, protocol });
   const received = new Inbox(connection, 'Receive');
   const markers = new Markers(connection);
   // Invocations run only after the node's onConnected, which resolves once
