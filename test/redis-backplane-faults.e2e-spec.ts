@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { getHubContextToken, type HubContext } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
 import { OwnRedisServer, skipWithoutRedisServer } from './support/redis.js';
@@ -11,6 +12,7 @@ const skip = skipWithoutRedisServer();
 describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () => {
   // A redis-server of this suite's own: the shared one is never stopped.
   let redis: OwnRedisServer;
+  const prefix = `faults-${randomUUID()}`;
   let nodeA: RunningApp;
   let nodeB: RunningApp;
   const clients: NodeClient[] = [];
@@ -38,12 +40,8 @@ describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () 
 
   beforeAll(async () => {
     redis = await OwnRedisServer.start();
-    const backplane = redisBackplane({
-      url: redis.url,
-      prefix: `faults-${randomUUID()}`,
-      redis: { retryStrategy: () => 50 },
-    });
-    const module = scaleOutModule(backplane, { enableDetailedErrors: true });
+    const backplane = redisBackplane({ url: redis.url, prefix, redis: { retryStrategy: () => 50 }, groupAckTimeout: 300 });
+    const module = scaleOutModule(backplane, { enableDetailedErrors: true, clientResultTimeout: 300 });
     [nodeA, nodeB] = await Promise.all([startApp(module), startApp(module)]);
   });
   afterEach(async () => {
@@ -94,6 +92,24 @@ describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () 
     await a1.connection.invoke('AddToGroup', b1.id, 'remote');
     await a2.connection.invoke('SendGroup', 'remote', 'cross-node groups again');
     expect(await b1.received.next()).toEqual(['cross-node groups again']);
+  });
+
+  it('gives up on a node that receives but never answers, after groupAckTimeout and clientResultTimeout', async () => {
+    // A silent "node": it listens on a node channel and never acks or answers.
+    const silent = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    try {
+      await silent.subscribe(`${prefix}:/scale:node:silent00`);
+      const a1 = await connect(nodeA);
+      const ghost = 'AAAAAAAAAAAAAAAAAAAAAA.silent00';
+      await expect(a1.connection.invoke('AddToGroup', ghost, 'room')).rejects.toThrow(
+        `An unexpected error occurred invoking 'AddToGroup' on the server. Error: The node of connection '${ghost}' did not acknowledge the group change within 300 ms.`,
+      );
+      expect(await a1.connection.invoke('InvokeClient', ghost, 'Anything', null)).toEqual({
+        error: `Connection '${ghost}' did not return a result for 'Anything' within 300 ms.`,
+      });
+    } finally {
+      silent.disconnect();
+    }
   });
 
   it('serves clients that connect while Redis is down, locally, and across nodes once it is back', async () => {
