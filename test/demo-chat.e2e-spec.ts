@@ -1,8 +1,9 @@
-import { type HttpTransportType, type HubConnection } from '@microsoft/signalr';
+import type { HubConnection } from '@microsoft/signalr';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { DemoModule } from '../apps/demo/src/demo.module.js';
-import { connectHub, Inbox, TRANSPORTS } from './support/hub-client.js';
+import { CLIENT_VARIANTS } from './support/client-variants.js';
+import { connectHub, Inbox } from './support/hub-client.js';
 import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
 
 describe.each(HTTP_PLATFORMS)('demo app on %s', (platform) => {
@@ -31,9 +32,9 @@ describe.each(HTTP_PLATFORMS)('demo app on %s', (platform) => {
   });
   afterAll(() => server.close());
 
-  describe.each(TRANSPORTS)('over %s', (_name, transport: HttpTransportType) => {
+  describe.each(CLIENT_VARIANTS)('over $name', ({ options }) => {
     async function connect(accessToken?: string) {
-      const connection = await connectHub(hubUrl, { accessToken, transport });
+      const connection = await connectHub(hubUrl, { ...options, accessToken });
       connections.push(connection);
       return { connection, inbox: new Inbox(connection, 'ReceiveMessage') };
     }

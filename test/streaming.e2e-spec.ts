@@ -8,7 +8,7 @@ import {
   StreamingTestModule,
 } from './fixtures/streaming.hub.js';
 import { CLIENT_VARIANTS } from './support/client-variants.js';
-import { connectHub } from './support/hub-client.js';
+import { connectHub, trackSends } from './support/hub-client.js';
 import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
@@ -59,11 +59,11 @@ async function eventually(condition: () => boolean, timeoutMs = 2_000): Promise<
 describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
   let server: RunningApp;
   let hub: StreamingHub;
-  const connections: HubConnection[] = [];
+  const connections: { connection: HubConnection; sendsSettled: () => Promise<void> }[] = [];
 
   async function connect(path = '/streaming'): Promise<HubConnection> {
     const connection = await connectHub(`${server.url}${path}`, options);
-    connections.push(connection);
+    connections.push({ connection, sendsSettled: trackSends(connection) });
     return connection;
   }
 
@@ -72,7 +72,12 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
     hub = server.app.get(StreamingHub);
   });
   afterEach(async () => {
-    await Promise.all(connections.splice(0).map((connection) => connection.stop()));
+    await Promise.all(
+      connections.splice(0).map(async ({ connection, sendsSettled }) => {
+        await sendsSettled();
+        await connection.stop();
+      }),
+    );
   });
   afterAll(() => server.close());
 

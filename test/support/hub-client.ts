@@ -79,3 +79,27 @@ export class Inbox {
 export function closed(connection: HubConnection): Promise<Error | undefined> {
   return new Promise((resolve) => connection.onclose(resolve));
 }
+
+/**
+ * Resolves once the client has nothing left to send. The official client sends
+ * an upload's items one after another on a promise chain nobody awaits; stopping
+ * the connection while that chain still runs rejects it unhandled. Suites with
+ * uploads await this before `stop()`.
+ */
+export function trackSends(connection: HubConnection): () => Promise<void> {
+  const transport = (connection as unknown as { connection: { send(data: unknown): Promise<void> } }).connection;
+  const send = transport.send.bind(transport);
+  let inFlight = 0;
+  transport.send = (data) => {
+    inFlight++;
+    return send(data).finally(() => inFlight--);
+  };
+  return async () => {
+    // A chained send starts in a microtask after the previous one settles, so
+    // nothing in flight at a macrotask boundary means the chain is done.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (inFlight === 0) return;
+    }
+  };
+}
