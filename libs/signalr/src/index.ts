@@ -23,6 +23,7 @@ export * from './interfaces/hub-security-options.interface.js';
 export * from './interfaces/signalr-module-options.interface.js';
 export * from './lifetime/default-hub-lifetime-manager.js';
 export * from './lifetime/hub-lifetime-manager.js';
+export * from './lifetime/hub-lifetime-manager-factory.js';
 export * from './nest/hub-endpoint.js';
 export * from './nest/hub-registry.js';
 export { getHubContextToken } from './nest/known-hubs.js';

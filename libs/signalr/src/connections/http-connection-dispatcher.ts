@@ -9,7 +9,6 @@ import { type LongPollingSettings, LongPollingTransport } from '../transports/lo
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
-import { newConnectionId } from './connection-ids.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
@@ -265,7 +264,7 @@ export class HttpConnectionDispatcher {
       if (current !== NEGOTIATED) return rejectRefusal(socket, current);
       connectionId = this.connectionManager.claim(token)!.connectionId;
     } else {
-      connectionId = newConnectionId();
+      connectionId = this.connectionManager.newId();
     }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {

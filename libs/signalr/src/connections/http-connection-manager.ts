@@ -19,11 +19,15 @@ export interface NegotiatedConnection {
 export class HttpConnectionManager implements HeartbeatListener {
   private readonly negotiated = new Map<string, NegotiatedConnection>();
 
-  constructor(private readonly disconnectTimeout: number) {}
+  /** `newId` makes public connection ids (the lifetime manager's: a backplane may tag them). */
+  constructor(
+    private readonly disconnectTimeout: number,
+    readonly newId: () => string = newConnectionId,
+  ) {}
 
   /** Negotiate v1 gives a token distinct from the id; v0 uses the id as token. */
   create(negotiateVersion: number, now: number, user: unknown): NegotiatedConnection {
-    const connectionId = newConnectionId();
+    const connectionId = this.newId();
     const connectionToken = negotiateVersion > 0 ? newConnectionId() : connectionId;
     const connection = { connectionId, connectionToken, createdAt: now, user };
     this.negotiated.set(connectionToken, connection);

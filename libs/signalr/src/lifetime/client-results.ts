@@ -11,15 +11,19 @@ interface PendingResult {
 
 /**
  * Invocations the server sent to clients and whose Completion it awaits
- * (ASP.NET Core's ClientResultsManager). Ids are "s" + a counter, so they never
- * clash with the ids clients give their own upload streams.
+ * (ASP.NET Core's ClientResultsManager). Ids are a prefix + a counter: "s"
+ * by default, so they never clash with the ids clients give their own upload
+ * streams; a backplane gives each node its own prefix, so that invocations
+ * from several nodes to one connection never share an id.
  */
 export class ClientResults {
   private readonly pending = new Map<string, PendingResult>();
   private counter = 0;
 
+  constructor(private readonly prefix = 's') {}
+
   nextInvocationId(): string {
-    return `s${++this.counter}`;
+    return `${this.prefix}${++this.counter}`;
   }
 
   /** Awaits the client's Completion for `invocationId`; `signal` gives up on it (a timeout). */
@@ -47,6 +51,16 @@ export class ClientResults {
     // As in ASP.NET Core, the client's error text reaches the server as a HubException.
     if (completion.error !== undefined) pending.reject(new HubException(completion.error));
     else pending.resolve(completion.result);
+    return true;
+  }
+
+  /** Fails an invocation for a reason of the server's (not the client's answer); false if none waits. */
+  fail(connectionId: string, invocationId: string, error: Error): boolean {
+    const pending = this.pending.get(invocationId);
+    if (!pending || pending.connectionId !== connectionId) return false;
+    this.pending.delete(invocationId);
+    pending.release?.();
+    pending.reject(error);
     return true;
   }
 

@@ -41,6 +41,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
     options.supportedProtocols,
   );
   const context = registry.getHubContext(hub);
+  context.lifetimeManager.init(protocols.protocols);
   const handler = new HubConnectionHandler(
     options,
     heartbeat,
@@ -50,7 +51,9 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
     resolveHub,
     logger,
   );
-  const connectionManager = new HttpConnectionManager(options.disconnectTimeout);
+  const connectionManager = new HttpConnectionManager(options.disconnectTimeout, () =>
+    context.lifetimeManager.newConnectionId(),
+  );
   heartbeat.add(connectionManager);
   const authenticator = new HubAuthenticator(
     moduleOptions.authenticate,
