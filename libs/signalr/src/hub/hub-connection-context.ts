@@ -141,8 +141,7 @@ export class HubConnectionContext
       // What the transport delivered before it paused waits with the rest; a
       // transport that cannot pause gets a bound instead.
       if (!this.transport.pause && input.length > Math.max(maxSize, MAX_UNIT_BYTES) * 4) {
-        const reason = 'Too much data received while the connection could not take more (a full upload stream, or too many invocations waiting).';
-        this.closeWithError(new HubProtocolError(reason));
+        this.closeWithError(new HubProtocolError('Too much data received while the connection could take no more.'));
         return;
       }
       this.partial = input;
