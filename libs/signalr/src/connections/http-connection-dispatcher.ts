@@ -270,8 +270,16 @@ export class HttpConnectionDispatcher {
     let connectionId: string;
     let statefulReconnect = false;
     if (token) {
-      const current = this.lookup(token, type);
-      if (current instanceof WebSocketTransport) return this.resume(request, socket, head, token, current, auth);
+      let current = this.lookup(token, type);
+      if (current instanceof WebSocketTransport && !current.awaitingReconnect) {
+        // The client came back before the server handled its old socket's close.
+        await current.whenClosed();
+        current = this.lookup(token, type);
+      }
+      if (current instanceof WebSocketTransport) {
+        if (!current.awaitingReconnect) return rejectUpgrade(socket, 409, '');
+        return this.resume(request, socket, head, token, current, auth);
+      }
       if (current !== NEGOTIATED) return rejectRefusal(socket, current);
       ({ connectionId, statefulReconnect } = this.connectionManager.claim(token)!);
     } else {
@@ -334,7 +342,8 @@ export class HttpConnectionDispatcher {
     if (!transport) return NEGOTIATED;
     if (transport.type !== type) return { status: 400, body: 'Cannot change transports mid-connection' };
     if (transport instanceof LongPollingTransport) return transport;
-    if (transport instanceof WebSocketTransport && transport.awaitingReconnect) return transport;
+    // A WebSocket that dropped (or is closing) may be replaced by a stateful reconnect.
+    if (transport instanceof WebSocketTransport && (transport.awaitingReconnect || transport.closing)) return transport;
     return { status: 409, body: '' };
   }
 

@@ -43,6 +43,16 @@ export class WebSocketTransport implements Transport {
     return this.dropped;
   }
 
+  /** The socket is closing: its close (a drop, or the end) is yet to be handled. */
+  get closing(): boolean {
+    return this.socket.readyState === this.socket.CLOSING;
+  }
+
+  /** Resolves once the socket's close has been handled (call while it is `closing`). */
+  whenClosed(): Promise<void> {
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
   private onClose(receiver: TransportReceiver, code: number): void {
     if (code === ABNORMAL_CLOSURE && !this.failed && receiver.transportDropped()) {
       this.dropped = true;
