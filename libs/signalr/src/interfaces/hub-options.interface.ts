@@ -55,7 +55,8 @@ export interface HubOptions extends HubSecurityOptions {
    * acknowledges about once a second; a connection that would go beyond
    * this, say because its WebSocket is down for long while messages keep
    * coming, is closed with an error (ASP.NET Core makes the senders wait
-   * instead). Server streams wait for acknowledgements once it is half full.
+   * instead). Server streams of `async *` methods wait for acknowledgements
+   * once it is half full.
    * A single larger message is still accepted when nothing else waits.
    * Default 100 000.
    */
