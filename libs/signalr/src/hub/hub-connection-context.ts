@@ -102,7 +102,7 @@ export class HubConnectionContext
   /** A full upload stream stopped the input; it waits in `partial` and in the transport. */
   private receivePaused = false;
   private roomForOutput?: Promise<void>;
-  /** When the transport dropped (Reconnecting), or the last Ack went out (Connected). */
+  /** Stateful reconnect: when the transport dropped, and when the last Ack went out. */
   private reconnectingSince = 0;
   private lastAckAt = 0;
   private currentTransport: Transport;
