@@ -91,6 +91,20 @@ describe('stateful reconnect', () => {
       expect(upgradesOf(tokenOf(client))).toBe(2);
     });
 
+    it('what the client sends around a drop reaches the hub once each, in order', async () => {
+      const client = await connect('/stateful', { statefulReconnect: true });
+      const sends: Promise<void>[] = [];
+      for (let n = 1; n <= 100; n++) sends.push(client.send('Record', n));
+      // The hub has run those 100; the server acknowledges about once a second, so not yet.
+      expect(await client.invoke('Echo', 'barrier')).toBe('barrier');
+      dropClientSocket(client);
+      // The client sends the unacknowledged ones again after its reconnect, then these.
+      for (let n = 101; n <= 200; n++) sends.push(client.send('Record', n));
+      await Promise.all(sends);
+      expect(await client.invoke('Recorded')).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(upgradesOf(tokenOf(client))).toBe(2);
+    });
+
     it('the same drop seen first by the server: every message arrives once, in order', async () => {
       const client = await connect('/stateful', { statefulReconnect: true });
       const numbers: number[] = [];
@@ -133,6 +147,12 @@ describe('stateful reconnect', () => {
       expect(await bystanderInbox.next()).toEqual(['barrier']);
       expect(bystanderInbox.received).toEqual([['barrier']]);
       expect(stateful.log.disconnected.map((entry) => entry.connectionId)).not.toContain(member.connectionId);
+
+      // A clean stop ends the resumed connection for good.
+      const memberId = member.connectionId!;
+      await member.stop();
+      expect(await stateful.log.untilDisconnected(memberId)).toBeUndefined();
+      expect(stateful.log.lifetimeManager.hasGroup('room')).toBe(false);
     });
 
     it('the server acknowledges what the client sent, so the client lets go of it', async () => {
