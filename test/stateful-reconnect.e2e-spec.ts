@@ -423,3 +423,27 @@ describe('stateful reconnect', () => {
     });
   });
 });
+
+describe('stateful reconnect on Fastify', () => {
+  let server: RunningApp;
+
+  beforeAll(async () => {
+    server = await startApp(ReconnectModule, 'fastify');
+  });
+  afterAll(() => server.close());
+
+  it('a drop while the server sends 1,000 messages: all arrive in order, once, on the same connection', async () => {
+    const client = await connectHub(`${server.url}/stateful`, { ...WEBSOCKETS, statefulReconnect: true });
+    const numbers: number[] = [];
+    const connectionIds = new Set<unknown>();
+    client.on('Number', (n: number, connectionId: string) => {
+      numbers.push(n);
+      connectionIds.add(connectionId);
+      if (n === 300) dropClientSocket(client);
+    });
+    expect(await client.invoke('Count', 1000)).toBe(1000);
+    expect(numbers).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect([...connectionIds]).toEqual([client.connectionId]);
+    await client.stop();
+  });
+});
