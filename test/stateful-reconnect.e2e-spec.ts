@@ -243,7 +243,7 @@ describe('stateful reconnect', () => {
       await gate.entered;
       expect(shortWindow.log.state()).toEqual({ connections: 1, lifetime: 1, groups: 1, tokens: 1, negotiated: 0 });
 
-      // The window (300 ms) passes while the reconnect waits at the gate.
+      // The window (1 s) passes while the reconnect waits at the gate.
       expect(await shortWindow.log.untilDisconnected(id)).toBeUndefined();
       expect(shortWindow.log.state()).toEqual({ connections: 0, lifetime: 0, groups: 0, tokens: 0, negotiated: 0 });
       // Too late: the reconnect finds no connection (404), and the client closes.
