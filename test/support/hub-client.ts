@@ -20,6 +20,10 @@ export interface HubClientOptions {
   protocol?: IHubProtocol;
   serverTimeoutInMilliseconds?: number;
   keepAliveIntervalInMilliseconds?: number;
+  /** `withStatefulReconnect()`: resume the same connection after a drop. */
+  statefulReconnect?: boolean;
+  /** `withAutomaticReconnect(delays)`: a new connection after a drop. */
+  automaticReconnect?: number[];
 }
 
 /** Builds an official @microsoft/signalr client (not started). */
@@ -32,6 +36,8 @@ export function buildHubConnection(url: string, options: HubClientOptions = {}):
     })
     .configureLogging(LogLevel.None);
   if (options.protocol) builder.withHubProtocol(options.protocol);
+  if (options.statefulReconnect) builder.withStatefulReconnect();
+  if (options.automaticReconnect) builder.withAutomaticReconnect(options.automaticReconnect);
   const connection = builder.build();
   if (options.serverTimeoutInMilliseconds) connection.serverTimeoutInMilliseconds = options.serverTimeoutInMilliseconds;
   if (options.keepAliveIntervalInMilliseconds) {

@@ -14,7 +14,7 @@ import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
 import type { AuthenticationResult, HubAuthenticator } from './hub-authenticator.js';
-import { readNegotiateVersion, writeNegotiateResponse } from './negotiate-protocol.js';
+import { readNegotiateVersion, readStatefulReconnect, writeNegotiateResponse } from './negotiate-protocol.js';
 
 const ONE_MIB = 1024 * 1024;
 /** How long a closing WebSocket waits for the client's Close frame (ASP.NET Core's CloseTimeout). */
@@ -39,12 +39,18 @@ const NEGOTIATED = 'negotiated';
  * `GET` with `Accept: text/event-stream` (Server-Sent Events), other `GET`s
  * (long polling), `POST` (sends for both HTTP transports) and `DELETE` (ends
  * a long-polling connection). Status codes and texts are ASP.NET Core's.
+ *
+ * Stateful reconnect: a WebSocket connection that negotiated it and dropped
+ * stays under its token for `disconnectTimeout`; a new WebSocket with that
+ * token resumes it. A second WebSocket for a connection whose WebSocket is
+ * still open gets 409, as for any other connection.
  */
 export class HttpConnectionDispatcher {
   private readonly webSockets: WebSocketServer;
   /**
    * Started connections by secret connection token (those that skipped
-   * negotiation have none); each leaves when its transport is done.
+   * negotiation have none); each leaves when its transport is done, or, for
+   * a dropped WebSocket awaiting a stateful reconnect, when its connection is.
    */
   private readonly active = new Map<string, ActiveTransport>();
   private readonly cors?: CorsPolicy;
@@ -115,7 +121,8 @@ export class HttpConnectionDispatcher {
     if (!auth.ok) return sendText(response, 401, 'Unauthorized');
     const { version, error } = readNegotiateVersion(query);
     if (error !== undefined) return sendJson(response, JSON.stringify({ error }));
-    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, auth.user);
+    const statefulReconnect = this.handler.options.allowStatefulReconnects && readStatefulReconnect(query);
+    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, auth.user, statefulReconnect);
     sendJson(response, writeNegotiateResponse(version, connection, this.transports));
   }
 
@@ -152,8 +159,10 @@ export class HttpConnectionDispatcher {
     }
   }
 
-  private continueGet(found: Refusal | LongPollingTransport, response: ServerResponse): void {
+  private continueGet(found: Refusal | LongPollingTransport | WebSocketTransport, response: ServerResponse): void {
     if (found instanceof LongPollingTransport) found.handlePoll(response);
+    // (The lookup never gives a GET a WebSocket to join: it is another transport.)
+    else if (found instanceof WebSocketTransport) sendText(response, 409);
     else sendText(response, found.status, found.body);
   }
 
@@ -251,7 +260,7 @@ export class HttpConnectionDispatcher {
       if (this.limit.reached) return rejectUpgrade(socket, 503, this.limit.refusal);
     } else {
       const found = this.lookup(token, type);
-      if (found !== NEGOTIATED) return rejectRefusal(socket, found);
+      if (found !== NEGOTIATED && !(found instanceof WebSocketTransport)) return rejectRefusal(socket, found);
     }
 
     // A negotiated connection is counted until its transport claims it; a new one while it authenticates.
@@ -259,10 +268,20 @@ export class HttpConnectionDispatcher {
     const auth = await (token ? checking : this.limit.admitting(checking));
     if (!auth.ok) return rejectUpgrade(socket, 401, 'Unauthorized');
     let connectionId: string;
+    let statefulReconnect = false;
     if (token) {
-      const current = this.lookup(token, type);
+      let current = this.lookup(token, type);
+      if (current instanceof WebSocketTransport && !current.awaitingReconnect) {
+        // The client came back before the server handled its old socket's close.
+        await current.whenClosed();
+        current = this.lookup(token, type);
+      }
+      if (current instanceof WebSocketTransport) {
+        if (!current.awaitingReconnect) return rejectUpgrade(socket, 409, '');
+        return this.resume(request, socket, head, token, current, auth);
+      }
       if (current !== NEGOTIATED) return rejectRefusal(socket, current);
-      connectionId = this.connectionManager.claim(token)!.connectionId;
+      ({ connectionId, statefulReconnect } = this.connectionManager.claim(token)!);
     } else {
       connectionId = this.connectionManager.newId();
     }
@@ -270,29 +289,62 @@ export class HttpConnectionDispatcher {
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       const connection = this.openConnection(connectionId, transport, auth);
-      if (token) {
-        this.active.set(token, transport);
-        webSocket.once('close', () => this.release(token, transport));
-      }
-      transport.attach(connection);
+      if (!token) return transport.attach(connection);
+      connection.statefulReconnectAllowed = statefulReconnect;
+      this.active.set(token, transport);
+      transport.attach(connection, () => this.release(token, transport));
+    });
+  }
+
+  /**
+   * Stateful reconnect: the client's new WebSocket takes over the connection
+   * that waits under its token. No handshake: the connection sends its
+   * Sequence and replays what the client has not acknowledged.
+   */
+  private resume(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    token: string,
+    dropped: WebSocketTransport,
+    auth: Authenticated,
+  ): void {
+    const connection = dropped.receiver as HubConnectionContext;
+    // Only the connection's own user may take it over (with a fresh token, say).
+    const userId = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
+    if (userId !== connection.userIdentifier || (auth.user === undefined) !== (connection.user === undefined)) {
+      return rejectUpgrade(socket, 401, 'Unauthorized');
+    }
+    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      const transport = new WebSocketTransport(webSocket);
+      // The connection keeps its user; its authentication now expires with the new request's.
+      connection.authenticationExpiresAt = auth.expiresAt;
+      this.active.set(token, transport);
+      connection.reconnect(transport);
+      transport.attach(connection, () => this.release(token, transport));
     });
   }
 
   /**
    * Finds the connection of a transport request, checking in ASP.NET Core's
    * order: id present, connection known, transport enabled, same transport
-   * as before, not already active (long polling may poll again).
+   * as before, not already active (long polling may poll again, and a
+   * WebSocket that dropped may be replaced by a stateful reconnect).
    */
-  private lookup(token: string | null, type: HttpTransportType): Refusal | LongPollingTransport | typeof NEGOTIATED {
+  private lookup(
+    token: string | null,
+    type: HttpTransportType,
+  ): Refusal | LongPollingTransport | WebSocketTransport | typeof NEGOTIATED {
     if (!token) return { status: 400, body: 'Connection ID required' };
     const transport = this.active.get(token);
     if (!transport && !this.connectionManager.has(token)) return { status: 404, body: 'No Connection with that ID' };
     if (!(this.transports & type)) return { status: 404, body: notSupported(type) };
     if (!transport) return NEGOTIATED;
     if (transport.type !== type) return { status: 400, body: 'Cannot change transports mid-connection' };
-    // Only long polling comes back with a new request for the same connection.
-    if (!(transport instanceof LongPollingTransport)) return { status: 409, body: '' };
-    return transport;
+    if (transport instanceof LongPollingTransport) return transport;
+    // A WebSocket that dropped (or is closing) may be replaced by a stateful reconnect.
+    if (transport instanceof WebSocketTransport && (transport.awaitingReconnect || transport.closing)) return transport;
+    return { status: 409, body: '' };
   }
 
   private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
@@ -323,7 +375,7 @@ function notSupported(type: HttpTransportType): string {
   return `${HttpTransportType[type]} transport not supported by this end point type`;
 }
 
-/** A WebSocket request never finds a transport it could join: the lookup refuses it or lets it start. */
+/** What the lookup refused a WebSocket request with (it never finds a poll to join). */
 function rejectRefusal(socket: Duplex, refusal: Refusal | LongPollingTransport): void {
   const { status, body } = refusal as Refusal;
   rejectUpgrade(socket, status, body);

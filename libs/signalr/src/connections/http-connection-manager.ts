@@ -8,6 +8,8 @@ export interface NegotiatedConnection {
   readonly createdAt: number;
   /** The principal negotiate authenticated, if any. */
   readonly user: unknown;
+  /** Negotiate agreed to stateful reconnect (the hub allows it and the client asked). */
+  readonly statefulReconnect: boolean;
 }
 
 /**
@@ -26,10 +28,10 @@ export class HttpConnectionManager implements HeartbeatListener {
   ) {}
 
   /** Negotiate v1 gives a token distinct from the id; v0 uses the id as token. */
-  create(negotiateVersion: number, now: number, user: unknown): NegotiatedConnection {
+  create(negotiateVersion: number, now: number, user: unknown, statefulReconnect = false): NegotiatedConnection {
     const connectionId = this.newId();
     const connectionToken = negotiateVersion > 0 ? newConnectionId() : connectionId;
-    const connection = { connectionId, connectionToken, createdAt: now, user };
+    const connection = { connectionId, connectionToken, createdAt: now, user, statefulReconnect };
     this.negotiated.set(connectionToken, connection);
     return connection;
   }

@@ -29,6 +29,18 @@ export function readNegotiateVersion(query: URLSearchParams): NegotiateVersion {
   return { version: Math.min(version, MAX_NEGOTIATE_VERSION) };
 }
 
+/**
+ * Whether the client asked for stateful reconnect (`useStatefulReconnect=true`;
+ * the name case-insensitively and the value as .NET's `bool.TryParse`, as ASP.NET Core).
+ */
+export function readStatefulReconnect(query: URLSearchParams): boolean {
+  let raw: string | undefined;
+  for (const [key, value] of query) {
+    if (key.toLowerCase() === 'usestatefulreconnect') raw = raw === undefined ? value : `${raw},${value}`;
+  }
+  return raw?.trim().toLowerCase() === 'true';
+}
+
 export function writeNegotiateResponse(
   version: number,
   connection: NegotiatedConnection,
@@ -37,14 +49,17 @@ export function writeNegotiateResponse(
   const availableTransports = TRANSFER_FORMATS.filter(([flag]) => transports & flag).map(
     ([, transport, transferFormats]) => ({ transport, transferFormats }),
   );
+  // ASP.NET Core writes `useStatefulReconnect` first, and only when it is on.
+  const statefulReconnect = connection.statefulReconnect ? { useStatefulReconnect: true } : undefined;
   return JSON.stringify(
     version > 0
       ? {
+          ...statefulReconnect,
           negotiateVersion: version,
           connectionId: connection.connectionId,
           connectionToken: connection.connectionToken,
           availableTransports,
         }
-      : { negotiateVersion: 0, connectionId: connection.connectionId, availableTransports },
+      : { ...statefulReconnect, negotiateVersion: 0, connectionId: connection.connectionId, availableTransports },
   );
 }

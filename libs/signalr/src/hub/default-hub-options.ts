@@ -13,6 +13,8 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   clientResultTimeout: 0,
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
+  allowStatefulReconnects: false,
+  statefulReconnectBufferSize: 100_000,
   pollTimeout: 90_000,
   transportMaxBufferSize: 1_048_576,
   requireAuthentication: false,
@@ -39,6 +41,9 @@ export function resolveHubOptions(...layers: (HubOptions | undefined)[]): Resolv
   }
   if (!(resolved.clientResultTimeout >= 0)) {
     throw new Error('clientResultTimeout must be 0 (no timeout) or more.');
+  }
+  if (!(resolved.statefulReconnectBufferSize > 0)) {
+    throw new Error('statefulReconnectBufferSize must be positive.');
   }
   validateSecurityOptions(resolved);
   return resolved;

@@ -13,6 +13,7 @@ import type { GroupManager } from './group-manager.js';
 import { HubCallerClients } from './hub-caller-clients.js';
 import { HubCallerContext } from './hub-caller-context.js';
 import type { HubConnectionHandler } from './hub-connection-handler.js';
+import { isTrackable, MessageBuffer } from './message-buffer.js';
 import type { ServerStream } from './server-stream.js';
 import type { StreamTracker } from './stream-tracker.js';
 import type { ReceiveFlow } from './upload-channel.js';
@@ -22,6 +23,11 @@ export enum ConnectionState {
   /** Handshake done, lifecycle hooks running: input waits. */
   Connecting,
   Connected,
+  /**
+   * Stateful reconnect: the transport dropped, the connection waits up to
+   * `disconnectTimeout` for the client's new one. Output goes to the buffer.
+   */
+  Reconnecting,
   Disconnected,
 }
 
@@ -38,6 +44,8 @@ const STREAM_PAUSE_BYTES = 65_536;
 const STREAM_RESUME_BYTES = 32_768;
 /** How often a waiting stream looks at the transport again. */
 const DRAIN_POLL_MS = 5;
+/** Stateful reconnect: the server acknowledges the client's messages at most this often (as ASP.NET Core). */
+const ACK_INTERVAL_MS = 1_000;
 
 const PING_MESSAGE: HubMessage = { type: MessageType.Ping };
 const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
@@ -71,6 +79,13 @@ export class HubConnectionContext
   serverStreams?: Map<string, ServerStream>;
   /** Upload streams (client to server) open now. */
   uploadStreams?: StreamTracker;
+  /**
+   * Negotiate agreed to stateful reconnect and the transport is a WebSocket:
+   * a handshake of version 2 turns it on.
+   */
+  statefulReconnectAllowed = false;
+  /** Stateful reconnect's numbering and replay buffer; only when it is on. */
+  messageBuffer?: MessageBuffer;
 
   private binary = false;
   private pending?: Buffer | Buffer[];
@@ -87,19 +102,29 @@ export class HubConnectionContext
   /** A full upload stream stopped the input; it waits in `partial` and in the transport. */
   private receivePaused = false;
   private roomForOutput?: Promise<void>;
+  /** Stateful reconnect: when the transport dropped, and when the last Ack went out. */
+  private reconnectingSince = 0;
+  private lastAckAt = 0;
+  private currentTransport: Transport;
 
   constructor(
     readonly handler: HubConnectionHandler,
     readonly connectionId: string,
-    readonly transport: Transport,
+    transport: Transport,
     readonly user: unknown,
   ) {
     super();
+    this.currentTransport = transport;
     this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
   }
 
+  /** The transport now; a stateful reconnect replaces it. */
+  get transport(): Transport {
+    return this.currentTransport;
+  }
+
   get transportType(): HttpTransportType {
-    return this.transport.type;
+    return this.currentTransport.type;
   }
 
   /** Bytes received and not parsed yet: an incomplete message, or input held back by a full upload stream. */
@@ -132,7 +157,7 @@ export class HubConnectionContext
   // ---- input --------------------------------------------------------------
 
   receive(data: Buffer): void {
-    if (this.state === ConnectionState.Disconnected) return;
+    if (this.state >= ConnectionState.Reconnecting) return;
     this.lastReceiveAt = this.handler.heartbeat.now;
     let input = this.partial ? Buffer.concat([this.partial, data]) : data;
     this.partial = undefined;
@@ -204,15 +229,26 @@ export class HubConnectionContext
     }
     this.protocol = protocol;
     this.binary = protocol.transferFormat === TransferFormat.Binary;
-    this.onMessage = (message) => {
-      if (this.handler.onMessage(this, message) !== false) return true;
-      this.pauseReceiving();
-      return false; // the parser stops; the rest of the input waits in `partial`
-    };
+    // Version 2 of the hub protocol turns on stateful reconnect, if negotiated (ASP.NET Core).
+    if (this.statefulReconnectAllowed && parsed.request.version >= 2) {
+      const buffer = (this.messageBuffer = new MessageBuffer(this.handler.options.statefulReconnectBufferSize));
+      this.lastAckAt = this.handler.heartbeat.now;
+      // Repeats after a reconnect, and anything before the client's Sequence, are skipped.
+      this.onMessage = (message) => !buffer.shouldProcess(message) || this.dispatch(message);
+    } else {
+      this.onMessage = (message) => this.dispatch(message);
+    }
     this.state = ConnectionState.Connecting;
     this.write(HandshakeProtocol.writeResponse());
     this.handler.onHandshakeCompleted(this);
     return parsed.consumed;
+  }
+
+  /** Routes one parsed message; false stops the parser (a full upload stream). */
+  private dispatch(message: HubMessage): boolean {
+    if (this.handler.onMessage(this, message) !== false) return true;
+    this.pauseReceiving();
+    return false; // the parser stops; the rest of the input waits in `partial`
   }
 
   private failHandshake(error: string): void {
@@ -252,17 +288,41 @@ export class HubConnectionContext
   // ---- output -------------------------------------------------------------
 
   writeMessage(message: HubMessage): void {
-    if (this.protocol) this.write(this.protocol.writeMessage(message));
+    const protocol = this.protocol;
+    if (protocol === undefined) return;
+    if (this.messageBuffer !== undefined && isTrackable(message.type)) this.writeTracked(protocol.writeMessage(message));
+    else this.write(protocol.writeMessage(message));
   }
 
-  /** Writes a message shared by many connections, serialized once per protocol. */
+  /**
+   * Writes a message shared by many connections, serialized once per
+   * protocol. Such messages are invocations (sends to clients): trackable.
+   */
   writeSerialized(message: SerializedHubMessage): void {
-    if (this.protocol) this.write(message.getBytes(this.protocol));
+    const protocol = this.protocol;
+    if (protocol === undefined) return;
+    if (this.messageBuffer !== undefined) this.writeTracked(message.getBytes(protocol));
+    else this.write(message.getBytes(protocol));
+  }
+
+  /**
+   * Stateful reconnect: a trackable message is kept until the client
+   * acknowledges it, and only kept while the transport is down. A buffer
+   * that overflows ends the connection (ASP.NET Core makes the sender wait).
+   */
+  private writeTracked(bytes: Buffer): void {
+    if (this.state === ConnectionState.Disconnected) return;
+    if (!this.messageBuffer!.add(bytes)) {
+      const limit = this.handler.options.statefulReconnectBufferSize;
+      this.closeWithError(new Error(`More than ${limit} bytes were waiting for the client to acknowledge them.`));
+      return;
+    }
+    if (this.state !== ConnectionState.Reconnecting) this.write(bytes);
   }
 
   /** Queues framed bytes; they leave in one transport unit at the end of this turn. */
   write(bytes: Buffer): void {
-    if (this.state === ConnectionState.Disconnected) return;
+    if (this.state >= ConnectionState.Reconnecting) return;
     if (this.exceedsPendingLimit(bytes.length)) {
       this.dropSlowConsumer();
       return;
@@ -324,18 +384,30 @@ export class HubConnectionContext
    * Undefined while the output has room for more stream items; otherwise a
    * promise that resolves once it has: after this turn's output went out,
    * and, if the transport holds STREAM_PAUSE_BYTES, once it is down to
-   * STREAM_RESUME_BYTES. Streams share one wait per connection.
+   * STREAM_RESUME_BYTES. With stateful reconnect, also once the client has
+   * acknowledged enough that the replay buffer is at most half full. Streams
+   * share one wait per connection.
    */
   whenWritable(): Promise<void> | undefined {
     if (this.roomForOutput) return this.roomForOutput;
-    if (this.pendingBytes < STREAM_YIELD_BYTES && this.transport.bufferedAmount < STREAM_PAUSE_BYTES) return undefined;
+    if (
+      this.pendingBytes < STREAM_YIELD_BYTES &&
+      this.transport.bufferedAmount < STREAM_PAUSE_BYTES &&
+      (this.messageBuffer === undefined || this.messageBuffer.bufferedBytes <= this.messageBuffer.limit / 2)
+    ) {
+      return undefined;
+    }
     return (this.roomForOutput = this.waitForRoom());
   }
 
   private async waitForRoom(): Promise<void> {
     await nextTurn();
+    // Acknowledgements free the replay buffer (none come while the transport is down).
+    for (let room; (room = this.messageBuffer?.whenRoom()) && this.state !== ConnectionState.Disconnected; ) {
+      await room;
+    }
     if (this.transport.bufferedAmount >= STREAM_PAUSE_BYTES) {
-      while (this.state !== ConnectionState.Disconnected && this.transport.bufferedAmount > STREAM_RESUME_BYTES) {
+      while (this.state < ConnectionState.Reconnecting && this.transport.bufferedAmount > STREAM_RESUME_BYTES) {
         await delay(DRAIN_POLL_MS);
       }
     }
@@ -348,6 +420,11 @@ export class HubConnectionContext
     const options = this.handler.options;
     if (this.state === ConnectionState.Handshaking) {
       if (now - this.startedAt >= options.handshakeTimeout) this.failHandshake('Handshake was canceled.');
+      return;
+    }
+    if (this.state === ConnectionState.Reconnecting) {
+      // The client did not come back in time: the connection really ends.
+      if (now - this.reconnectingSince >= options.disconnectTimeout) this.close(CLOSE_MESSAGE);
       return;
     }
     if (this.state !== ConnectionState.Connected) return;
@@ -376,6 +453,52 @@ export class HubConnectionContext
     ) {
       this.writeMessage(PING_MESSAGE);
     }
+    if (this.messageBuffer !== undefined && now - this.lastAckAt >= ACK_INTERVAL_MS) this.acknowledge(now);
+  }
+
+  /** Stateful reconnect: tells the client which of its messages were processed, if any since the last Ack. */
+  private acknowledge(now: number): void {
+    const sequenceId = this.messageBuffer!.takeAck();
+    if (sequenceId === undefined) return;
+    this.lastAckAt = now;
+    this.write(this.protocol!.writeMessage({ type: MessageType.Ack, sequenceId }));
+  }
+
+  // ---- stateful reconnect -------------------------------------------------
+
+  /**
+   * The transport dropped without a close handshake (the network went
+   * away). With stateful reconnect on, the connection waits for the client's
+   * new transport and returns true; otherwise it ends.
+   */
+  transportDropped(): boolean {
+    if (this.messageBuffer === undefined || this.state !== ConnectionState.Connected) {
+      this.transportClosed();
+      return false;
+    }
+    this.state = ConnectionState.Reconnecting;
+    this.reconnectingSince = this.handler.heartbeat.now;
+    // Trackable output waits in the buffer; pings and acks need not survive.
+    // Input not parsed yet was not acknowledged: the client sends it again.
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    this.partial = undefined;
+    return true;
+  }
+
+  /**
+   * Stateful reconnect: the client's new transport takes over. It gets a
+   * Sequence, then every message the client has not acknowledged; the
+   * client's messages count from its own Sequence on.
+   */
+  reconnect(transport: Transport): void {
+    const buffer = this.messageBuffer!;
+    this.currentTransport = transport;
+    this.state = ConnectionState.Connected;
+    this.lastReceiveAt = this.lastWriteAt = this.handler.heartbeat.now;
+    this.enqueue(this.protocol!.writeMessage({ type: MessageType.Sequence, sequenceId: buffer.reconnected() }));
+    buffer.forEachUnacknowledged((message) => this.enqueue(message));
+    if (this.receivePaused) transport.pause?.();
   }
 
   // ---- closing ------------------------------------------------------------
@@ -401,6 +524,13 @@ export class HubConnectionContext
 
   private close(message: CloseMessage, error = false): void {
     if (this.state === ConnectionState.Disconnected) return;
+    if (this.state === ConnectionState.Reconnecting) {
+      // No transport to tell: the client's reconnect will find no connection.
+      this.state = ConnectionState.Disconnected;
+      this.transport.close(error);
+      this.transportClosed();
+      return;
+    }
     // The last message is exempt from maximumPendingBytes.
     if (this.protocol) this.enqueue(this.protocol.writeMessage(message));
     this.flush();
@@ -416,6 +546,7 @@ export class HubConnectionContext
     this.state = ConnectionState.Disconnected;
     this.pending = undefined;
     this.partial = undefined;
+    this.messageBuffer?.dispose();
     this.handler.onConnectionClosed(this, this.closeError ?? error);
   }
 }

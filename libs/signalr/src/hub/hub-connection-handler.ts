@@ -93,8 +93,12 @@ export class HubConnectionHandler implements HeartbeatListener {
       case MessageType.Close:
         connection.onClientClose(message);
         break;
-      default:
-        // Ack and Sequence without stateful reconnect are ignored as in ASP.NET Core.
+      // Without stateful reconnect, Ack and Sequence are ignored as in ASP.NET Core.
+      case MessageType.Ack:
+        connection.messageBuffer?.ack(message.sequenceId);
+        break;
+      case MessageType.Sequence:
+        connection.messageBuffer?.resetSequence(message.sequenceId);
         break;
     }
   }

@@ -7,6 +7,7 @@ import { fromAsyncIterable } from './async-iterable-observable.js';
 import { DEFAULT_HUB_OPTIONS } from './default-hub-options.js';
 import { ConnectionState, HubConnectionContext } from './hub-connection-context.js';
 import type { HubConnectionHandler } from './hub-connection-handler.js';
+import { MessageBuffer } from './message-buffer.js';
 
 /** A transport whose client never reads: everything sent stays buffered until the test drains it. */
 class StalledTransport implements Transport {
@@ -53,6 +54,48 @@ describe('a server stream to a client that does not read', () => {
     transport.bufferedAmount = 0; // the client read everything
     const deadline = Date.now() + 1_000;
     while (pulled === stalledAt && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(pulled).toBeGreaterThan(stalledAt);
+    subscription.unsubscribe();
+    connection.state = ConnectionState.Disconnected;
+  });
+});
+
+/** A transport whose client reads everything at once. */
+class FastTransport implements Transport {
+  readonly type = HttpTransportType.WebSockets;
+  readonly supportsBinary = true;
+  readonly bufferedAmount = 0;
+  sent = 0;
+  send(data: Buffer): void {
+    this.sent += data.length;
+  }
+  close(): void {}
+}
+
+describe('a server stream to a stateful-reconnect client that does not acknowledge', () => {
+  it('stops pulling once the replay buffer is half full, and goes on when the client acknowledges', async () => {
+    const transport = new FastTransport();
+    const connection = connectedContext(transport);
+    connection.messageBuffer = new MessageBuffer(10_000);
+    let pulled = 0;
+    async function* endless() {
+      for (;;) yield { n: ++pulled, padding: 'x'.repeat(100) };
+    }
+    const subscription = fromAsyncIterable(endless(), connection).subscribe((item) =>
+      connection.writeMessage({ type: MessageType.StreamItem, invocationId: '1', item }),
+    );
+
+    await turns(50);
+    const stalledAt = pulled;
+    // Half of the buffer, and one item more: never an overflow.
+    expect(connection.messageBuffer.bufferedBytes).toBeGreaterThan(5_000);
+    expect(connection.messageBuffer.bufferedBytes).toBeLessThan(5_200);
+    expect(connection.state).toBe(ConnectionState.Connected);
+    await turns(50);
+    expect(pulled).toBe(stalledAt);
+
+    connection.messageBuffer.ack(stalledAt); // the client acknowledged everything
+    await turns(5);
     expect(pulled).toBeGreaterThan(stalledAt);
     subscription.unsubscribe();
     connection.state = ConnectionState.Disconnected;

@@ -36,10 +36,31 @@ export interface HubOptions extends HubSecurityOptions {
   /** Names of the hub protocols clients may choose (`json`, `messagepack`). Default: all. */
   supportedProtocols?: string[];
   /**
-   * How long a negotiated connection may wait for its transport, and a
-   * long-polling connection for its next poll. Default 15 000.
+   * How long a negotiated connection may wait for its transport, a
+   * long-polling connection for its next poll, and a stateful-reconnect
+   * connection whose WebSocket dropped for the client's new one. Default 15 000.
    */
   disconnectTimeout?: number;
+  /**
+   * Let official clients that ask for it (`withStatefulReconnect()`) resume
+   * a connection over a new WebSocket after a drop, with the same connection
+   * id, groups, items and user, and nothing lost or repeated in either
+   * direction (ASP.NET Core's `AllowStatefulReconnects`). WebSockets only.
+   * Default false.
+   */
+  allowStatefulReconnects?: boolean;
+  /**
+   * Stateful reconnect: bytes of messages sent to one client that it has not
+   * acknowledged yet (kept to be replayed after a drop). The client
+   * acknowledges about once a second; a connection that would go beyond
+   * this, say because its WebSocket is down for long while messages keep
+   * coming, is closed with an error (ASP.NET Core makes the senders wait
+   * instead). Server streams of `async *` methods wait for acknowledgements
+   * once it is half full.
+   * A single larger message is still accepted when nothing else waits.
+   * Default 100 000.
+   */
+  statefulReconnectBufferSize?: number;
   /** Long polling: how long a poll waits for data before it returns empty. Default 90 000. */
   pollTimeout?: number;
   /**

@@ -34,6 +34,10 @@ function receiver(): TransportReceiver & { failures: Error[]; closes: number } {
     transportClosed() {
       this.closes++;
     },
+    transportDropped() {
+      this.closes++;
+      return false;
+    },
     transportFailed(error: Error) {
       this.failures.push(error);
     },

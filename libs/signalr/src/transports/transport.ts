@@ -8,6 +8,13 @@ export interface TransportReceiver {
   receive(data: Buffer): void;
   transportClosed(error?: Error): void;
   /**
+   * The transport dropped without a close handshake (a WebSocket whose
+   * network went away). True when the connection waits for the client's new
+   * transport (stateful reconnect); otherwise it has ended, as by
+   * `transportClosed()`.
+   */
+  transportDropped(): boolean;
+  /**
    * The transport cannot carry on (its client reads too slowly, or sent a
    * request too large): close the connection with this error.
    */
