@@ -49,13 +49,13 @@ describe('negotiate and connect', () => {
     expect(status).toBe(404);
   });
 
-  it('a connection token can be used once', async () => {
+  it('a connection token serves one WebSocket: a second one gets 409 (as in ASP.NET Core)', async () => {
     const { body } = await request(server.url).post('/timeouts/negotiate?negotiateVersion=1').expect(200);
     const url = `${server.url}/timeouts?id=${body.connectionToken}`;
     const first = await RawHubSocket.connect(url);
     const second = new WebSocket(url.replace('http', 'ws'));
     const status = await new Promise((resolve) => second.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
-    expect(status).toBe(404);
+    expect(status).toBe(409);
     first.close();
   });
 

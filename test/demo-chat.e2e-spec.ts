@@ -2,19 +2,14 @@ import type { HubConnection } from '@microsoft/signalr';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { DemoModule } from '../apps/demo/src/demo.module.js';
+import { CLIENT_VARIANTS } from './support/client-variants.js';
 import { connectHub, Inbox } from './support/hub-client.js';
-import { type RunningApp, startApp } from './support/test-app.js';
+import { HTTP_PLATFORMS, type RunningApp, startApp } from './support/test-app.js';
 
-describe('demo app', () => {
+describe.each(HTTP_PLATFORMS)('demo app on %s', (platform) => {
   let server: RunningApp;
   let hubUrl: string;
   const connections: HubConnection[] = [];
-
-  async function connect(accessToken?: string) {
-    const connection = await connectHub(hubUrl, { accessToken });
-    connections.push(connection);
-    return { connection, inbox: new Inbox(connection, 'ReceiveMessage') };
-  }
 
   async function tokenFor(user: string): Promise<string> {
     const response = await request(server.url).post('/api/token').send({ user }).expect(200);
@@ -29,7 +24,7 @@ describe('demo app', () => {
   const barrier = (connection: HubConnection) => connection.invoke('RemoveFromGroup', 'barrier');
 
   beforeAll(async () => {
-    server = await startApp(DemoModule);
+    server = await startApp(DemoModule, platform);
     hubUrl = `${server.url}/chatHub`;
   });
   afterEach(async () => {
@@ -37,46 +32,75 @@ describe('demo app', () => {
   });
   afterAll(() => server.close());
 
-  it('two clients chat through SendMessage', async () => {
-    const alice = await connect();
-    const bob = await connect();
-    await alice.connection.invoke('SendMessage', 'alice', 'hello bob');
-    expect(await bob.inbox.next()).toEqual(['alice', 'hello bob']);
-    expect(await alice.inbox.next()).toEqual(['alice', 'hello bob']);
-  });
+  describe.each(CLIENT_VARIANTS)('over $name', ({ options }) => {
+    async function connect(accessToken?: string) {
+      const connection = await connectHub(hubUrl, { ...options, accessToken });
+      connections.push(connection);
+      return { connection, inbox: new Inbox(connection, 'ReceiveMessage') };
+    }
 
-  it('sends to group members only, until they leave', async () => {
-    const member = await connect();
-    const outsider = await connect();
-    await member.connection.invoke('AddToGroup', 'room');
-    await outsider.connection.invoke('SendToGroup', 'room', 'outsider', 'hi room');
-    expect(await member.inbox.next()).toEqual(['outsider', 'hi room']);
-    await barrier(outsider.connection);
-    expect(outsider.inbox.received).toEqual([]);
+    it('two clients chat through SendMessage', async () => {
+      const alice = await connect();
+      const bob = await connect();
+      await alice.connection.invoke('SendMessage', 'alice', 'hello bob');
+      expect(await bob.inbox.next()).toEqual(['alice', 'hello bob']);
+      expect(await alice.inbox.next()).toEqual(['alice', 'hello bob']);
+    });
 
-    await member.connection.invoke('RemoveFromGroup', 'room');
-    await outsider.connection.invoke('SendToGroup', 'room', 'outsider', 'anyone?');
-    await barrier(member.connection);
-    expect(member.inbox.received).toHaveLength(1);
-  });
+    it('sends to group members only, until they leave', async () => {
+      const member = await connect();
+      const outsider = await connect();
+      await member.connection.invoke('AddToGroup', 'room');
+      await outsider.connection.invoke('SendToGroup', 'room', 'outsider', 'hi room');
+      expect(await member.inbox.next()).toEqual(['outsider', 'hi room']);
+      await barrier(outsider.connection);
+      expect(outsider.inbox.received).toEqual([]);
 
-  it('sends direct messages to every connection of a user, from the signed-in sender', async () => {
-    const aliceToken = await tokenFor('alice');
-    const alicePhone = await connect(aliceToken);
-    const aliceLaptop = await connect(aliceToken);
-    const bob = await connect(await tokenFor('bob'));
-    await bob.connection.invoke('SendToUser', 'alice', 'psst');
-    expect(await alicePhone.inbox.next()).toEqual(['bob', 'psst']);
-    expect(await aliceLaptop.inbox.next()).toEqual(['bob', 'psst']);
-    await barrier(bob.connection);
-    expect(bob.inbox.received).toEqual([]);
-  });
+      await member.connection.invoke('RemoveFromGroup', 'room');
+      await outsider.connection.invoke('SendToGroup', 'room', 'outsider', 'anyone?');
+      await barrier(member.connection);
+      expect(member.inbox.received).toHaveLength(1);
+    });
 
-  it('refuses direct messages from an anonymous caller', async () => {
-    const anonymous = await connect();
-    await expect(anonymous.connection.invoke('SendToUser', 'alice', 'hi')).rejects.toThrow(
-      "An unexpected error occurred invoking 'SendToUser' on the server. HubException: Sign in to send direct messages.",
-    );
+    it('sends direct messages to every connection of a user, from the signed-in sender', async () => {
+      const aliceToken = await tokenFor('alice');
+      const alicePhone = await connect(aliceToken);
+      const aliceLaptop = await connect(aliceToken);
+      const bob = await connect(await tokenFor('bob'));
+      await bob.connection.invoke('SendToUser', 'alice', 'psst');
+      expect(await alicePhone.inbox.next()).toEqual(['bob', 'psst']);
+      expect(await aliceLaptop.inbox.next()).toEqual(['bob', 'psst']);
+      await barrier(bob.connection);
+      expect(bob.inbox.received).toEqual([]);
+    });
+
+    it('refuses direct messages from an anonymous caller', async () => {
+      const anonymous = await connect();
+      await expect(anonymous.connection.invoke('SendToUser', 'alice', 'hi')).rejects.toThrow(
+        "An unexpected error occurred invoking 'SendToUser' on the server. HubException: Sign in to send direct messages.",
+      );
+    });
+
+    it('broadcasts from a service through the injected hub context', async () => {
+      const first = await connect();
+      const second = await connect();
+      await request(server.url).post('/api/broadcast').send({ message: 'maintenance at noon' }).expect(200);
+      expect(await first.inbox.next()).toEqual(['system', 'maintenance at noon']);
+      expect(await second.inbox.next()).toEqual(['system', 'maintenance at noon']);
+    });
+
+    it('streams Counter to the client', async () => {
+      const { connection } = await connect();
+      const items = await new Promise<number[]>((resolve, reject) => {
+        const received: number[] = [];
+        connection.stream<number>('Counter', 3, 1).subscribe({
+          next: (item) => received.push(item),
+          complete: () => resolve(received),
+          error: reject,
+        });
+      });
+      expect(items).toEqual([0, 1, 2]);
+    });
   });
 
   it('refuses a connection whose token is invalid with 401', async () => {
@@ -88,14 +112,6 @@ describe('demo app', () => {
     expect(body.token).toEqual(expect.any(String));
     await request(server.url).post('/api/token').send({}).expect(400);
     await request(server.url).post('/api/token').send({ user: '' }).expect(400);
-  });
-
-  it('broadcasts from a service through the injected hub context', async () => {
-    const first = await connect();
-    const second = await connect();
-    await request(server.url).post('/api/broadcast').send({ message: 'maintenance at noon' }).expect(200);
-    expect(await first.inbox.next()).toEqual(['system', 'maintenance at noon']);
-    expect(await second.inbox.next()).toEqual(['system', 'maintenance at noon']);
   });
 
   it('echoes text and binary frames on the plain /ws gateway', async () => {

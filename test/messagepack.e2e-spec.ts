@@ -1,5 +1,4 @@
-import type { HubConnection } from '@microsoft/signalr';
-import { NullLogger } from '@microsoft/signalr';
+import { type HubConnection, HttpTransportType, NullLogger } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import WebSocket from 'ws';
 import { connectHub, Inbox } from './support/hub-client.js';
@@ -9,12 +8,20 @@ import { SelectorsModule } from './fixtures/selectors.hub.js';
 
 const messagepack = () => new MessagePackHubProtocol();
 
-describe('MessagePack hub protocol', () => {
+const BINARY_TRANSPORTS = [
+  ['WebSockets', HttpTransportType.WebSockets],
+  ['LongPolling', HttpTransportType.LongPolling],
+] as const;
+
+describe.each(BINARY_TRANSPORTS)('MessagePack hub protocol over %s', (_name, transport) => {
   let server: RunningApp;
   let open: HubConnection[] = [];
 
   async function connect(path: string, msgpack = true) {
-    const connection = await connectHub(server.url + path, { protocol: msgpack ? messagepack() : undefined });
+    const connection = await connectHub(server.url + path, {
+      transport,
+      protocol: msgpack ? messagepack() : undefined,
+    });
     open.push(connection);
     return connection;
   }

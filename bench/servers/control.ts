@@ -12,6 +12,8 @@ export function serverReady(port: number): void {
 }
 
 export function installControl(): void {
+  // Exit cleanly on the runner's SIGTERM so that --cpu-prof can write its profile.
+  process.on('SIGTERM', () => process.exit(0));
   if (!process.send) {
     // Started by hand: print the port, no IPC.
     return;

@@ -1,10 +1,17 @@
 import {
-  type HttpTransportType,
+  HttpTransportType,
   type HubConnection,
   HubConnectionBuilder,
   type IHubProtocol,
   LogLevel,
 } from '@microsoft/signalr';
+
+/** The three transports, named for test titles; suites run their scenarios over each. */
+export const TRANSPORTS = [
+  ['WebSockets', HttpTransportType.WebSockets],
+  ['ServerSentEvents', HttpTransportType.ServerSentEvents],
+  ['LongPolling', HttpTransportType.LongPolling],
+] as const;
 
 export interface HubClientOptions {
   transport?: HttpTransportType;
@@ -13,6 +20,10 @@ export interface HubClientOptions {
   protocol?: IHubProtocol;
   serverTimeoutInMilliseconds?: number;
   keepAliveIntervalInMilliseconds?: number;
+  /** `withStatefulReconnect()`: resume the same connection after a drop. */
+  statefulReconnect?: boolean;
+  /** `withAutomaticReconnect(delays)`: a new connection after a drop. */
+  automaticReconnect?: number[];
 }
 
 /** Builds an official @microsoft/signalr client (not started). */
@@ -25,6 +36,8 @@ export function buildHubConnection(url: string, options: HubClientOptions = {}):
     })
     .configureLogging(LogLevel.None);
   if (options.protocol) builder.withHubProtocol(options.protocol);
+  if (options.statefulReconnect) builder.withStatefulReconnect();
+  if (options.automaticReconnect) builder.withAutomaticReconnect(options.automaticReconnect);
   const connection = builder.build();
   if (options.serverTimeoutInMilliseconds) connection.serverTimeoutInMilliseconds = options.serverTimeoutInMilliseconds;
   if (options.keepAliveIntervalInMilliseconds) {
@@ -71,4 +84,28 @@ export class Inbox {
 /** Resolves when the connection closes, with its error. */
 export function closed(connection: HubConnection): Promise<Error | undefined> {
   return new Promise((resolve) => connection.onclose(resolve));
+}
+
+/**
+ * Resolves once the client has nothing left to send. The official client sends
+ * an upload's items one after another on a promise chain nobody awaits; stopping
+ * the connection while that chain still runs rejects it unhandled. Suites with
+ * uploads await this before `stop()`.
+ */
+export function trackSends(connection: HubConnection): () => Promise<void> {
+  const transport = (connection as unknown as { connection: { send(data: unknown): Promise<void> } }).connection;
+  const send = transport.send.bind(transport);
+  let inFlight = 0;
+  transport.send = (data) => {
+    inFlight++;
+    return send(data).finally(() => inFlight--);
+  };
+  return async () => {
+    // A chained send starts in a microtask after the previous one settles, so
+    // nothing in flight at a macrotask boundary means the chain is done.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (inFlight === 0) return;
+    }
+  };
 }

@@ -28,16 +28,16 @@ export class RawHubSocket {
     }));
   }
 
-  static async open(url: string): Promise<RawHubSocket> {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'));
+  static async open(url: string, headers?: Record<string, string>): Promise<RawHubSocket> {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), { headers });
     const raw = new RawHubSocket(socket);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     return raw;
   }
 
   /** Opens and completes a JSON handshake. */
-  static async connect(url: string): Promise<RawHubSocket> {
-    const raw = await RawHubSocket.open(url);
+  static async connect(url: string, headers?: Record<string, string>): Promise<RawHubSocket> {
+    const raw = await RawHubSocket.open(url, headers);
     raw.send({ protocol: 'json', version: 1 });
     expect(await raw.next()).toEqual({});
     return raw;
@@ -51,6 +51,17 @@ export class RawHubSocket {
     this.socket.send(text);
   }
 
+  /** Sends one WebSocket frame of exactly these bytes, as a Text or a Binary frame. */
+  sendFrame(data: Buffer | string, binary: boolean): void {
+    this.socket.send(data, { binary });
+  }
+
+  /** Invokes a method and returns the next record that is not a ping (its Completion, or a Close). */
+  async invoke(invocationId: string, target: string, ...args: unknown[]): Promise<unknown> {
+    this.send({ type: 1, invocationId, target, arguments: args });
+    return this.nextNonPing();
+  }
+
   /** The next record not yet taken; undefined once the socket has closed. */
   async next(): Promise<unknown> {
     while (this.taken >= this.records.length) {
@@ -58,6 +69,11 @@ export class RawHubSocket {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     return this.records[this.taken++];
+  }
+
+  /** Forgets the records received so far: `next()` then waits for a new one. */
+  skipReceived(): void {
+    this.taken = this.records.length;
   }
 
   /** The next record that is not a ping. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { SignalRModule } from 'nest-signalr';
+import { redisBackplane } from 'nest-signalr/redis';
 import { AuthController } from './auth/auth.controller.js';
 import { JWT_SECRET } from './auth/jwt-secret.js';
 import { BroadcastService } from './chat/broadcast.service.js';
@@ -14,9 +15,13 @@ import { PageController } from './page/page.controller.js';
     JwtModule.register({ global: true, secret: JWT_SECRET, signOptions: { expiresIn: '12h' } }),
     SignalRModule.forRootAsync({
       inject: [JwtService],
-      // No token: anonymous. A token that does not verify: 401.
       useFactory: (jwt: JwtService) => ({
+        // No token: anonymous. A token that does not verify: 401.
         authenticate: ({ token }) => (token ? jwt.verify(token) : undefined),
+        // With REDIS_URL, several demo nodes share one chat (scale-out).
+        backplane: process.env.REDIS_URL
+          ? redisBackplane({ url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX ?? 'demo' })
+          : undefined,
       }),
     }),
   ],

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   Hub,
   HubCaller,
@@ -40,6 +41,15 @@ export class ChatHub implements OnHubConnected, OnHubDisconnected {
       throw new HubException('Sign in to send direct messages.');
     }
     await ctx.clients.user(userId).send('ReceiveMessage', ctx.userIdentifier, message);
+  }
+
+  /** Streams 0..count-1, one every delayMs: `connection.stream('Counter', 10, 500)`. */
+  @HubMethod('Counter')
+  async *counter(count: number, delayMs: number) {
+    for (let i = 0; i < count; i++) {
+      yield i;
+      await delay(delayMs);
+    }
   }
 
   onConnected(ctx: HubCallerContext) {

@@ -20,6 +20,11 @@ export class Heartbeat {
     this.timer ??= setInterval(() => this.tick(), this.intervalMs).unref();
   }
 
+  /** How many listeners the heartbeat drives. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
   delete(listener: HeartbeatListener): void {
     this.listeners.delete(listener);
     if (this.listeners.size === 0) this.stop();

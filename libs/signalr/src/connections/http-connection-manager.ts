@@ -8,6 +8,8 @@ export interface NegotiatedConnection {
   readonly createdAt: number;
   /** The principal negotiate authenticated, if any. */
   readonly user: unknown;
+  /** Negotiate agreed to stateful reconnect (the hub allows it and the client asked). */
+  readonly statefulReconnect: boolean;
 }
 
 /**
@@ -19,15 +21,24 @@ export interface NegotiatedConnection {
 export class HttpConnectionManager implements HeartbeatListener {
   private readonly negotiated = new Map<string, NegotiatedConnection>();
 
-  constructor(private readonly disconnectTimeout: number) {}
+  /** `newId` makes public connection ids (the lifetime manager's: a backplane may tag them). */
+  constructor(
+    private readonly disconnectTimeout: number,
+    readonly newId: () => string = newConnectionId,
+  ) {}
 
   /** Negotiate v1 gives a token distinct from the id; v0 uses the id as token. */
-  create(negotiateVersion: number, now: number, user: unknown): NegotiatedConnection {
-    const connectionId = newConnectionId();
+  create(negotiateVersion: number, now: number, user: unknown, statefulReconnect = false): NegotiatedConnection {
+    const connectionId = this.newId();
     const connectionToken = negotiateVersion > 0 ? newConnectionId() : connectionId;
-    const connection = { connectionId, connectionToken, createdAt: now, user };
+    const connection = { connectionId, connectionToken, createdAt: now, user, statefulReconnect };
     this.negotiated.set(connectionToken, connection);
     return connection;
+  }
+
+  /** Whether a negotiated connection waits for its transport under this token. */
+  has(connectionToken: string): boolean {
+    return this.negotiated.has(connectionToken);
   }
 
   /** Hands a negotiated connection to its transport, once. */

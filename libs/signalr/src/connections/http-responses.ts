@@ -29,7 +29,8 @@ export function rejectUpgrade(socket: Duplex, status: number, body = ''): void {
 
 /** The bearer token of a request: the Authorization header, else `access_token` in the query. */
 export function readAccessToken(request: IncomingMessage, query: URLSearchParams): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
-  return query.get('access_token') ?? undefined;
+  // The scheme is case-insensitive (RFC 7235); other schemes are not ours.
+  const bearer = /^bearer +(.*)$/i.exec(request.headers.authorization ?? '');
+  const token = bearer ? bearer[1].trim() : query.get('access_token');
+  return token || undefined;
 }

@@ -1,8 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { HubAuthenticate, HubUserIdProvider } from '../interfaces/hub-authentication.interface.js';
+import { AuthenticationTicket, authenticationExpiry } from './authentication-ticket.js';
 import { readAccessToken } from './http-responses.js';
 
-export type AuthenticationResult = { ok: true; user: unknown } | { ok: false };
+export type AuthenticationResult =
+  | {
+      ok: true;
+      user: unknown;
+      /** When the authentication expires (ms since the epoch), if it does. */
+      expiresAt?: number;
+    }
+  | { ok: false };
 
 /** The principal's `sub` claim, else its `id` (ASP.NET Core uses the NameIdentifier claim). */
 export const defaultUserIdProvider: HubUserIdProvider = (user) => {
@@ -26,14 +34,21 @@ export class HubAuthenticator {
 
   async check(request: IncomingMessage, query: URLSearchParams): Promise<AuthenticationResult> {
     let user: unknown;
+    let ticketExpiry: Date | number | undefined;
     if (this.authenticate) {
       try {
         user = await this.authenticate({ token: readAccessToken(request, query), request });
       } catch {
         return { ok: false };
       }
+      if (user instanceof AuthenticationTicket) {
+        ticketExpiry = user.expiresAt;
+        user = user.user;
+      }
     }
-    if (this.requireAuthentication && (user === undefined || user === null)) return { ok: false };
-    return { ok: true, user: user ?? undefined };
+    if (user === undefined || user === null) {
+      return this.requireAuthentication ? { ok: false } : { ok: true, user: undefined };
+    }
+    return { ok: true, user, expiresAt: authenticationExpiry(user, ticketExpiry) };
   }
 }

@@ -1,5 +1,6 @@
 import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
 import { ClientProxy, SingleClientProxy } from './client-proxy.js';
+import { ClientResultTimeoutError } from './client-result-timeout.error.js';
 
 // One small proxy class per selector: each holds only what it needs to call
 // the lifetime manager, and the hot ones (`all`, `caller`) are cached.
@@ -29,6 +30,8 @@ export class SingleConnectionProxy extends SingleClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly connectionId: string,
+    /** Milliseconds to wait for a client result; 0 for no limit. */
+    private readonly clientResultTimeout = 0,
   ) {
     super();
   }
@@ -36,7 +39,17 @@ export class SingleConnectionProxy extends SingleClientProxy {
     return this.manager.sendConnection(this.connectionId, method, args);
   }
   invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
-    return this.manager.invokeConnection<T>(this.connectionId, method, args);
+    const timeout = this.clientResultTimeout;
+    if (timeout <= 0) return this.manager.invokeConnection<T>(this.connectionId, method, args);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new ClientResultTimeoutError(this.connectionId, method, timeout)),
+      timeout,
+    );
+    timer.unref();
+    return this.manager
+      .invokeConnection<T>(this.connectionId, method, args, controller.signal)
+      .finally(() => clearTimeout(timer));
   }
 }
 

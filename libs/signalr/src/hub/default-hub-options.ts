@@ -1,5 +1,6 @@
 import type { HubOptions, ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import { ALL_TRANSPORTS } from '../transports/http-transport-type.js';
+import { DEFAULT_SECURITY_OPTIONS, validateSecurityOptions } from './default-security-options.js';
 
 export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   keepAliveInterval: 15_000,
@@ -8,9 +9,16 @@ export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
   maximumReceiveMessageSize: 32_768,
   enableDetailedErrors: false,
   maximumParallelInvocationsPerClient: 1,
+  streamBufferCapacity: 10,
+  clientResultTimeout: 0,
   transports: ALL_TRANSPORTS,
   disconnectTimeout: 15_000,
+  allowStatefulReconnects: false,
+  statefulReconnectBufferSize: 100_000,
+  pollTimeout: 90_000,
+  transportMaxBufferSize: 1_048_576,
   requireAuthentication: false,
+  ...DEFAULT_SECURITY_OPTIONS,
 };
 
 /** Hub options win over module options, which win over the defaults. */
@@ -28,5 +36,15 @@ export function resolveHubOptions(...layers: (HubOptions | undefined)[]): Resolv
   if (!(resolved.maximumParallelInvocationsPerClient >= 1)) {
     throw new Error('maximumParallelInvocationsPerClient must be at least 1.');
   }
+  if (!(resolved.streamBufferCapacity >= 1)) {
+    throw new Error('streamBufferCapacity must be at least 1.');
+  }
+  if (!(resolved.clientResultTimeout >= 0)) {
+    throw new Error('clientResultTimeout must be 0 (no timeout) or more.');
+  }
+  if (!(resolved.statefulReconnectBufferSize > 0)) {
+    throw new Error('statefulReconnectBufferSize must be positive.');
+  }
+  validateSecurityOptions(resolved);
   return resolved;
 }

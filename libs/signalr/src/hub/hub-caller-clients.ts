@@ -10,13 +10,14 @@ export class HubCallerClients extends HubClients {
   constructor(
     manager: HubLifetimeManager,
     private readonly connectionId: string,
+    clientResultTimeout = 0,
   ) {
-    super(manager);
+    super(manager, clientResultTimeout);
   }
 
   /** The connection that invoked the hub method. */
   get caller(): SingleClientProxy {
-    return (this.callerProxy ??= new SingleConnectionProxy(this.manager, this.connectionId));
+    return (this.callerProxy ??= new SingleConnectionProxy(this.manager, this.connectionId, this.clientResultTimeout));
   }
 
   /** Every connection except the caller. */

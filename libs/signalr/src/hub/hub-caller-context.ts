@@ -1,3 +1,4 @@
+import type { HttpTransportType } from '../transports/http-transport-type.js';
 import type { GroupManager } from './group-manager.js';
 import type { HubCallerClients } from './hub-caller-clients.js';
 
@@ -9,6 +10,8 @@ export abstract class HubCallerContext {
   abstract readonly connectionId: string;
   /** The user id of the connection's principal; undefined when anonymous. */
   abstract readonly userIdentifier: string | undefined;
+  /** The transport the connection uses (ASP.NET Core's IHttpTransportFeature). */
+  abstract readonly transportType: HttpTransportType;
   /** The authenticated principal, as the authentication step produced it. */
   abstract readonly user: unknown;
   /** Values kept for as long as the connection lives. */

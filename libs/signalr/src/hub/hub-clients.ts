@@ -17,7 +17,11 @@ export class HubClients {
   /** Every connection of the hub. */
   readonly all: ClientProxy;
 
-  constructor(protected readonly manager: HubLifetimeManager) {
+  constructor(
+    protected readonly manager: HubLifetimeManager,
+    /** Milliseconds `invoke()` waits for a client result; 0 for no limit. */
+    protected readonly clientResultTimeout = 0,
+  ) {
     this.all = new AllClientsProxy(manager);
   }
 
@@ -27,7 +31,7 @@ export class HubClients {
   }
 
   client(connectionId: string): SingleClientProxy {
-    return new SingleConnectionProxy(this.manager, connectionId);
+    return new SingleConnectionProxy(this.manager, connectionId, this.clientResultTimeout);
   }
 
   clients(connectionIds: readonly string[]): ClientProxy {

@@ -67,16 +67,25 @@ export class HubConnectionHandler implements HeartbeatListener {
     connection.startReceiving();
   }
 
-  onMessage(connection: HubConnectionContext, message: HubMessage): void {
+  /** Routes one message; false when the connection must stop reading (a full upload stream). */
+  onMessage(connection: HubConnectionContext, message: HubMessage): boolean | void {
     switch (message.type) {
       case MessageType.Invocation:
-        this.dispatcher.onInvocation(connection, message);
-        break;
+        return this.dispatcher.onInvocation(connection, message);
       case MessageType.StreamInvocation:
         this.dispatcher.onStreamInvocation(connection, message);
         break;
+      case MessageType.StreamItem:
+        // Items for unknown streams are ignored, as in ASP.NET Core.
+        return connection.uploadStreams?.write(message.invocationId, message.item);
       case MessageType.Completion:
-        this.lifetimeManager.setConnectionResult(connection.connectionId, message);
+        // An id is an upload stream's first, else a client result's.
+        if (!connection.uploadStreams?.complete(message.invocationId, message.error)) {
+          this.lifetimeManager.setConnectionResult(connection.connectionId, message);
+        }
+        break;
+      case MessageType.CancelInvocation:
+        connection.serverStreams?.get(message.invocationId)?.cancel();
         break;
       case MessageType.Ping:
         connection.onPing();
@@ -84,9 +93,12 @@ export class HubConnectionHandler implements HeartbeatListener {
       case MessageType.Close:
         connection.onClientClose(message);
         break;
-      default:
-        // StreamItem and CancelInvocation for unknown streams, and Ack and
-        // Sequence without stateful reconnect, are ignored as in ASP.NET Core.
+      // Without stateful reconnect, Ack and Sequence are ignored as in ASP.NET Core.
+      case MessageType.Ack:
+        connection.messageBuffer?.ack(message.sequenceId);
+        break;
+      case MessageType.Sequence:
+        connection.messageBuffer?.resetSequence(message.sequenceId);
         break;
     }
   }
@@ -94,6 +106,7 @@ export class HubConnectionHandler implements HeartbeatListener {
   async onConnectionClosed(connection: HubConnectionContext, error?: Error): Promise<void> {
     if (!this.connections.delete(connection)) return;
     if (connection.protocol === undefined) return; // never got past the handshake
+    this.dispatcher.onConnectionClosed(connection);
     try {
       await this.lifetimeManager.onDisconnected(connection);
       connection.onNestDisconnect?.(error);

@@ -10,8 +10,12 @@ export class HubContext {
   readonly clients: HubClients;
   readonly groups: GroupManager;
 
-  constructor(readonly lifetimeManager: HubLifetimeManager) {
-    this.clients = new HubClients(lifetimeManager);
+  constructor(
+    readonly lifetimeManager: HubLifetimeManager,
+    /** Milliseconds `clients.client(id).invoke()` waits for a result; 0 for no limit. */
+    clientResultTimeout = 0,
+  ) {
+    this.clients = new HubClients(lifetimeManager, clientResultTimeout);
     this.groups = new GroupManager(lifetimeManager);
   }
 }

@@ -11,6 +11,18 @@ import type { HubConnectionContext } from './hub-connection-context.js';
 import { HubErrors, buildErrorMessage, isGuardDenial } from './hub-error-messages.js';
 import { HubInvocationContext } from './hub-invocation-context.js';
 import type { HubMethodDescriptor } from './hub-method-descriptor.js';
+import { ServerStream } from './server-stream.js';
+import { StreamTracker } from './stream-tracker.js';
+import { NotAStreamError } from './streaming-method.js';
+import type { UploadChannel } from './upload-channel.js';
+
+/**
+ * Invocations of one client that may wait for a slot (past
+ * maximumParallelInvocationsPerClient) before its connection stops reading;
+ * it reads again once half of them have run. Each holds its arguments (up to
+ * maximumReceiveMessageSize), so this bounds what a flood of invocations costs.
+ */
+export const MAX_WAITING_INVOCATIONS = 256;
 
 /** A Nest message handler as the adapter receives it. */
 export interface NestMessageHandler {
@@ -27,7 +39,8 @@ interface BoundHubMethod {
 /**
  * Finds the hub method an invocation targets, runs it through Nest's handler
  * pipeline (guards, interceptors, pipes, filters) and answers with a
- * Completion (ASP.NET Core's DefaultHubDispatcher).
+ * Completion, or with StreamItems then a Completion for a stream (ASP.NET
+ * Core's DefaultHubDispatcher).
  */
 export class HubDispatcher {
   private methods?: Map<string, BoundHubMethod>;
@@ -62,60 +75,107 @@ export class HubDispatcher {
     return table;
   }
 
-  onInvocation(connection: HubConnectionContext, message: InvocationMessage): void {
-    const { target, invocationId } = message;
-    const method = this.methods?.get(target.toLowerCase());
-    if (!method) {
-      this.completeWithError(connection, invocationId, HubErrors.methodDoesNotExist(target));
-      return;
-    }
-    if (method.descriptor.streaming) {
-      this.completeWithError(connection, invocationId, HubErrors.streamingWithInvoke(target));
-      return;
-    }
-    if (!this.argumentsMatch(connection, method.descriptor, message)) return;
-
-    if (connection.activeInvocations < this.options.maximumParallelInvocationsPerClient) {
+  /** Returns false when the connection should stop reading until invocations drain. */
+  onInvocation(connection: HubConnectionContext, message: InvocationMessage): boolean | void {
+    const method = this.bind(connection, message, false);
+    if (!method) return;
+    if (message.streamIds) {
+      // Methods reading upload streams run outside the parallel-invocation
+      // limit (as ASP.NET Core): they wait on the client, not on the server.
+      const channels = this.openUploadStreams(connection, message, message.streamIds);
+      if (channels) void this.invoke(connection, method, message, channels);
+    } else if (connection.activeInvocations < this.options.maximumParallelInvocationsPerClient) {
       void this.invoke(connection, method, message);
     } else {
-      (connection.waitingInvocations ??= []).push(() => void this.invoke(connection, method, message));
+      const waiting = (connection.waitingInvocations ??= []);
+      waiting.push(() => void this.invoke(connection, method, message));
+      // ASP.NET Core stops reading while no slot is free; this reads ahead a
+      // little, then stops, so a client cannot queue invocations without end.
+      if (waiting.length >= MAX_WAITING_INVOCATIONS) return false;
     }
   }
 
+  /** Streams run outside the parallel-invocation limit, as in ASP.NET Core. */
   onStreamInvocation(connection: HubConnectionContext, message: StreamInvocationMessage): void {
+    const method = this.bind(connection, message, true);
+    if (!method) return;
+    const { invocationId, streamIds } = message;
+    if (connection.serverStreams?.has(invocationId)) {
+      this.completeWithError(connection, invocationId, HubErrors.invocationIdInUse(invocationId));
+      return;
+    }
+    let uploads: ServerStream['uploads'];
+    if (streamIds) {
+      const channels = this.openUploadStreams(connection, message, streamIds);
+      if (!channels) return;
+      uploads = { ids: streamIds, channels };
+    }
+    void this.stream(connection, method, message, uploads);
+  }
+
+  /** The connection is gone: stop its streams, and fail the upload streams its methods still read. */
+  onConnectionClosed(connection: HubConnectionContext): void {
+    if (connection.serverStreams) {
+      for (const stream of connection.serverStreams.values()) stream.cancel();
+    }
+    connection.uploadStreams?.completeAll(new Error('The underlying connection was closed.'));
+  }
+
+  /**
+   * Finds the target and checks the shape of the call against it, answering
+   * the client itself when they do not match.
+   */
+  private bind(
+    connection: HubConnectionContext,
+    message: InvocationMessage | StreamInvocationMessage,
+    streaming: boolean,
+  ): BoundHubMethod | undefined {
     const { target, invocationId } = message;
     const method = this.methods?.get(target.toLowerCase());
+    let error: string | undefined;
     if (!method) {
-      this.completeWithError(connection, invocationId, HubErrors.methodDoesNotExist(target));
-    } else if (!method.descriptor.streaming) {
-      this.completeWithError(connection, invocationId, HubErrors.nonStreamingWithStream(target));
-    } else {
-      // Server-to-client streaming is not served yet.
-      this.completeWithError(connection, invocationId, HubErrors.invocationFailed(target));
+      error = HubErrors.methodDoesNotExist(target);
+    } else if (method.descriptor.streaming !== streaming) {
+      error = streaming ? HubErrors.nonStreamingWithStream(target) : HubErrors.streamingWithInvoke(target);
+    } else if (message.arguments.length !== method.descriptor.parameterCount) {
+      error = HubErrors.bindingFailure(target);
+      if (this.options.enableDetailedErrors) {
+        error += ` InvalidDataException: ${HubErrors.argumentCount(message.arguments.length, method.descriptor.parameterCount)}`;
+      }
+    } else if ((message.streamIds?.length ?? 0) !== method.descriptor.streamParameterCount) {
+      const count = HubErrors.streamCount(message.streamIds?.length ?? 0, method.descriptor.streamParameterCount);
+      error = `${HubErrors.invocationFailed(target)} HubException: ${count}`;
     }
+    if (error === undefined) return method;
+    this.completeWithError(connection, invocationId, error);
+    return undefined;
   }
 
-  private argumentsMatch(
+  /** Channels for the client's upload streams; undefined (and answered) if an id is taken. */
+  private openUploadStreams(
     connection: HubConnectionContext,
-    descriptor: HubMethodDescriptor,
     message: InvocationMessage | StreamInvocationMessage,
-  ): boolean {
-    const given = message.arguments.length;
-    if (given === descriptor.parameterCount) return true;
-    let text = HubErrors.bindingFailure(message.target);
-    if (this.options.enableDetailedErrors) {
-      text += ` InvalidDataException: ${HubErrors.argumentCount(given, descriptor.parameterCount)}`;
+    streamIds: readonly string[],
+  ): UploadChannel[] | undefined {
+    const tracker = (connection.uploadStreams ??= new StreamTracker(this.options.streamBufferCapacity, connection));
+    const taken = tracker.findOpen(streamIds);
+    if (taken !== undefined) {
+      this.completeWithError(connection, message.invocationId, HubErrors.invocationIdInUse(taken));
+      return undefined;
     }
-    this.completeWithError(connection, message.invocationId, text);
-    return false;
+    const channels = tracker.open(streamIds);
+    // Upload streams follow the plain arguments, where @HubMethod bound the @UploadStream() parameters.
+    message.arguments.push(...channels);
+    return channels;
   }
 
   private async invoke(
     connection: HubConnectionContext,
     method: BoundHubMethod,
     message: InvocationMessage,
+    channels?: UploadChannel[],
   ): Promise<void> {
-    connection.activeInvocations++;
+    if (!channels) connection.activeInvocations++;
     const invocation = new HubInvocationContext(connection, message.target, message.invocationId);
     let result: unknown;
     try {
@@ -127,34 +187,76 @@ export class HubDispatcher {
       // Only reached when an exception filter rethrows.
       invocation.fail(error);
     } finally {
-      this.releaseSlot(connection);
+      // The method is done with its upload streams: what the client still sends is dropped.
+      if (channels) connection.uploadStreams!.close(message.streamIds!, channels);
+      else this.releaseSlot(connection);
     }
 
-    if (invocation.failed) {
-      this.onInvocationError(connection, invocation);
-    } else if (message.invocationId !== undefined) {
+    if (!invocation.failed && message.invocationId !== undefined) {
       const completion: CompletionMessage = { type: MessageType.Completion, invocationId: message.invocationId };
       if (result !== undefined) completion.result = result;
-      connection.writeMessage(completion);
+      try {
+        connection.writeMessage(completion);
+      } catch (error) {
+        invocation.fail(error); // a result the protocol cannot serialize (a BigInt, a cycle)
+      }
+    }
+    if (invocation.failed) {
+      this.completeWithError(connection, invocation.invocationId, this.describeFailure(invocation));
     }
   }
 
   private releaseSlot(connection: HubConnectionContext): void {
     connection.activeInvocations--;
-    const next = connection.waitingInvocations?.shift();
+    const waiting = connection.waitingInvocations;
+    const next = waiting?.shift();
     if (next) next();
+    if (waiting?.length === MAX_WAITING_INVOCATIONS / 2) connection.resumeReceiving();
   }
 
-  private onInvocationError(connection: HubConnectionContext, invocation: HubInvocationContext): void {
+  private async stream(
+    connection: HubConnectionContext,
+    method: BoundHubMethod,
+    message: StreamInvocationMessage,
+    uploads: ServerStream['uploads'],
+  ): Promise<void> {
+    const invocation = new HubInvocationContext(connection, message.target, message.invocationId);
+    const stream = new ServerStream(invocation, this.onStreamFinished, uploads);
+    (connection.serverStreams ??= new Map()).set(message.invocationId, stream);
+    let result: unknown;
+    try {
+      result = await connection.handlers![method.index].callback(message.arguments, invocation);
+    } catch (error) {
+      invocation.fail(error); // only reached when an exception filter rethrows
+    }
+    if (invocation.failed) stream.cancel();
+    else stream.start(result);
+  }
+
+  private readonly onStreamFinished = (stream: ServerStream): void => {
+    const { invocation, uploads } = stream;
+    const connection = invocation.connection;
+    connection.serverStreams!.delete(stream.invocationId);
+    if (uploads) connection.uploadStreams!.close(uploads.ids, uploads.channels);
+    if (invocation.failed) {
+      this.completeWithError(connection, stream.invocationId, this.describeFailure(invocation));
+    } else {
+      connection.writeMessage({ type: MessageType.Completion, invocationId: stream.invocationId });
+    }
+  };
+
+  /** The Completion error for a failed invocation, with ASP.NET Core's texts; unexpected errors are logged. */
+  private describeFailure(invocation: HubInvocationContext): string {
     const { error, target } = invocation;
-    const text = isGuardDenial(error)
-      ? HubErrors.unauthorized(target)
-      : buildErrorMessage(HubErrors.invocationFailed(target), error, this.options.enableDetailedErrors);
-    if (text === HubErrors.invocationFailed(target) || this.options.enableDetailedErrors) {
+    if (isGuardDenial(error)) return HubErrors.unauthorized(target);
+    if (error instanceof NotAStreamError) return HubErrors.notAStream(target);
+    const message = invocation.streamOpened ? HubErrors.streamingFailed : HubErrors.invocationFailed(target);
+    const text = buildErrorMessage(message, error, this.options.enableDetailedErrors);
+    if (text === message || this.options.enableDetailedErrors) {
       // Unexpected errors are the app's to fix: log them like Nest does.
       this.logger.error(`Failed to invoke hub method '${target}'.`, (error as Error)?.stack ?? String(error));
     }
-    this.completeWithError(connection, invocation.invocationId, text);
+    return text;
   }
 
   /** A non-blocking invocation (no id) never gets an answer, not even an error. */

@@ -54,5 +54,8 @@ export const HubErrors = {
   nonStreamingWithStream: (target: string) =>
     `The client attempted to invoke the non-streaming '${target}' method with a streaming invocation.`,
   streamingFailed: 'An error occurred on the server while streaming results.',
+  notAStream: (target: string) =>
+    `The value returned by the streaming method '${target}' is not a ChannelReader<> or IAsyncEnumerable<>.`,
+  streamCount: (given: number, expected: number) => `Client sent ${given} stream(s), Hub method expects ${expected}.`,
   invocationIdInUse: (id: string) => `Invocation ID '${id}' is already in use.`,
 };

@@ -5,6 +5,8 @@ export interface HubMethodDescriptor {
   readonly methodKey: string | symbol;
   /** How many arguments a client must send. */
   readonly parameterCount: number;
+  /** How many upload streams (`streamIds`) a client must send. */
+  readonly streamParameterCount: number;
   /** Returns an AsyncIterable or Observable: a server-to-client stream. */
   readonly streaming: boolean;
 }

@@ -13,7 +13,10 @@ export interface HubAuthenticationContext {
 /**
  * Turns a request into the connection's principal (`ctx.user`): return the
  * principal, or nothing for an anonymous client; throw to refuse the request
- * with 401.
+ * with 401. Return an `AuthenticationTicket` to give the principal with its
+ * expiry (otherwise a JWT-style `exp` claim of the principal is its expiry).
+ * Both forms of the token (header and query) reach it the same way, so a
+ * client gets the same principal whichever it uses.
  */
 export type HubAuthenticate = (context: HubAuthenticationContext) => unknown;
 

@@ -1,5 +1,4 @@
-import type { Type } from '@nestjs/common';
-import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
+import type { HubLifetimeManagerFactory } from '../lifetime/hub-lifetime-manager-factory.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
 import type { HubAuthenticate, HubUserIdProvider } from './hub-authentication.interface.js';
 import type { HubOptions } from './hub-options.interface.js';
@@ -13,8 +12,9 @@ export interface SignalRModuleOptions extends HubOptions {
   /** Hub protocols beyond the built-in `json` and `messagepack`. */
   protocols?: HubProtocol[];
   /**
-   * Makes the lifetime manager of each hub: a backplane for scale-out.
-   * Default: the in-memory manager.
+   * Makes the lifetime manager of each hub: a backplane for scale-out, such as
+   * `redisBackplane({ url })` from `nest-signalr/redis`. Default: the
+   * in-memory manager (one node).
    */
-  backplane?: (hub: Type) => HubLifetimeManager;
+  backplane?: HubLifetimeManagerFactory;
 }

@@ -1,5 +1,7 @@
+import { newConnectionId } from '../connections/connection-ids.js';
 import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
 
 /**
  * Knows every connection of one hub and delivers messages to them (ASP.NET
@@ -8,6 +10,18 @@ import type { CompletionMessage } from '../protocol/hub-message.js';
  * Unknown connections, groups and users are ignored, as in ASP.NET Core.
  */
 export abstract class HubLifetimeManager {
+  /**
+   * Called once the hub is assembled, before it serves connections, with the
+   * protocols its connections may use: a backplane serializes a message for
+   * each of them.
+   */
+  init(_protocols: readonly HubProtocol[]): void {}
+
+  /** Id of a new connection; a backplane may encode in it the node that serves the connection. */
+  newConnectionId(): string {
+    return newConnectionId();
+  }
+
   abstract onConnected(connection: HubConnectionContext): Promise<void>;
   abstract onDisconnected(connection: HubConnectionContext): Promise<void>;
 
@@ -29,8 +43,12 @@ export abstract class HubLifetimeManager {
   abstract addToGroup(connectionId: string, groupName: string): Promise<void>;
   abstract removeFromGroup(connectionId: string, groupName: string): Promise<void>;
 
-  /** Invokes a client method and resolves with the client's result. */
-  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[]): Promise<T>;
+  /**
+   * Invokes a client method and resolves with the client's result. Rejects
+   * when the client answers with an error, disconnects, or `signal` aborts
+   * (with its reason).
+   */
+  abstract invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T>;
   /** Hands a client's Completion to the invocation waiting for it; false if none waits. */
   abstract setConnectionResult(connectionId: string, completion: CompletionMessage): boolean;
 }

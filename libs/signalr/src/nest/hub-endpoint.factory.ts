@@ -4,6 +4,7 @@ import { HttpConnectionDispatcher } from '../connections/http-connection-dispatc
 import { HttpConnectionManager } from '../connections/http-connection-manager.js';
 import { HubAuthenticator } from '../connections/hub-authenticator.js';
 import type { HubMetadata } from '../decorators/hub.decorator.js';
+import { hubAuthorizeOptions } from '../decorators/hub-authorize.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HubDispatcher } from '../hub/hub-dispatcher.js';
@@ -23,7 +24,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
   const { path, options: hubOptions }: HubMetadata = Reflect.getMetadata(HUB_METADATA, hub);
   const methods: HubMethodDescriptor[] = Reflect.getMetadata(HUB_METHODS_METADATA, hub) ?? [];
   const moduleOptions = registry.options;
-  const options = resolveHubOptions(moduleOptions, hubOptions);
+  const options = resolveHubOptions(moduleOptions, hubOptions, hubAuthorizeOptions(hub));
   const logger = new Logger(hub.name);
 
   const heartbeat = new Heartbeat(
@@ -32,6 +33,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
       options.clientTimeoutInterval,
       options.handshakeTimeout,
       options.disconnectTimeout,
+      options.pollTimeout,
     ),
   );
   const protocols = new HubProtocolResolver(
@@ -39,6 +41,7 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
     options.supportedProtocols,
   );
   const context = registry.getHubContext(hub);
+  context.lifetimeManager.init(protocols.protocols);
   const handler = new HubConnectionHandler(
     options,
     heartbeat,
@@ -48,7 +51,9 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
     resolveHub,
     logger,
   );
-  const connectionManager = new HttpConnectionManager(options.disconnectTimeout);
+  const connectionManager = new HttpConnectionManager(options.disconnectTimeout, () =>
+    context.lifetimeManager.newConnectionId(),
+  );
   heartbeat.add(connectionManager);
   const authenticator = new HubAuthenticator(
     moduleOptions.authenticate,

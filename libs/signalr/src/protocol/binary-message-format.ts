@@ -71,7 +71,8 @@ export function frameMessage(payload: Uint8Array): Buffer {
  * `onPayload(start, end)` with the bounds of each payload in `input`, in
  * order. Returns the number of bytes consumed (whole frames only): an
  * incomplete frame at the end is left for the caller to complete with later
- * input.
+ * input. When `onPayload` returns `false`, parsing stops after that frame
+ * (back-pressure: the rest is parsed later).
  *
  * Throws {@link maxMessageSizeExceeded} as soon as a length prefix announces
  * a payload larger than `maxMessageSize`, without waiting for the payload,
@@ -82,7 +83,7 @@ export function frameMessage(payload: Uint8Array): Buffer {
 export function parseFrames(
   input: Uint8Array,
   maxMessageSize: number,
-  onPayload: (start: number, end: number) => void,
+  onPayload: (start: number, end: number) => unknown,
 ): number {
   let offset = 0;
   const length = input.length;
@@ -108,8 +109,8 @@ export function parseFrames(
     if (size > maxMessageSize) throw maxMessageSizeExceeded(maxMessageSize);
     const end = cursor + size;
     if (end > length) return offset;
-    onPayload(cursor, end);
     offset = end;
+    if (onPayload(cursor, end) === false) return offset;
   }
   return offset;
 }

@@ -16,13 +16,16 @@ export interface HubProtocol {
    * Parses every complete message at the start of `input`, calling
    * `onMessage` for each in order, and returns how many bytes it consumed;
    * the rest is an incomplete message to be completed by later input.
+   * When `onMessage` returns `false` the parser stops right after that
+   * message and returns the bytes consumed so far: the connection applies
+   * back-pressure (a full upload stream) and parses the rest later.
    * Throws a {@link HubProtocolError} on malformed input, or when a message
    * is larger than `maxMessageSize` bytes.
    */
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => void,
+    onMessage: (message: HubMessage) => unknown,
   ): number;
 
   /** Serializes and frames one message. */

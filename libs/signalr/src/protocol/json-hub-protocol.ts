@@ -10,6 +10,7 @@ import {
 } from './hub-message.js';
 import type { HubProtocol } from './hub-protocol.js';
 import { HubProtocolError, maxMessageSizeExceeded } from './hub-protocol-error.js';
+import { readJsonText } from './json-text.js';
 import { RECORD_SEPARATOR, RECORD_SEPARATOR_CHAR } from './text-message-format.js';
 import { TransferFormat } from './transfer-format.js';
 
@@ -34,7 +35,7 @@ export class JsonHubProtocol implements HubProtocol {
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => void,
+    onMessage: (message: HubMessage) => unknown,
   ): number {
     let offset = 0;
     for (;;) {
@@ -48,9 +49,9 @@ export class JsonHubProtocol implements HubProtocol {
       if (end - offset > maxMessageSize) {
         throw maxMessageSizeExceeded(maxMessageSize);
       }
-      const message = parseMessage(input.toString('utf8', offset, end));
+      const message = parseMessage(readJsonText(input, offset, end));
       offset = end + 1;
-      if (message) onMessage(message);
+      if (message && onMessage(message) === false) return offset;
     }
   }
 

@@ -103,7 +103,7 @@ export class MessagePackHubProtocol implements HubProtocol {
   parseMessages(
     input: Buffer,
     maxMessageSize: number,
-    onMessage: (message: HubMessage) => void,
+    onMessage: (message: HubMessage) => unknown,
   ): number {
     const buffer = Buffer.isBuffer(input)
       ? input
@@ -114,7 +114,8 @@ export class MessagePackHubProtocol implements HubProtocol {
         );
     return parseFrames(buffer, maxMessageSize, (start, end) => {
       const message = this.parseMessage(buffer, start, end);
-      if (message) onMessage(message);
+      // false from onMessage (a full upload stream) stops the parse here.
+      return message ? onMessage(message) : undefined;
     });
   }
 

@@ -7,6 +7,18 @@ import type { HttpTransportType } from './http-transport-type.js';
 export interface TransportReceiver {
   receive(data: Buffer): void;
   transportClosed(error?: Error): void;
+  /**
+   * The transport dropped without a close handshake (a WebSocket whose
+   * network went away). True when the connection waits for the client's new
+   * transport (stateful reconnect); otherwise it has ended, as by
+   * `transportClosed()`.
+   */
+  transportDropped(): boolean;
+  /**
+   * The transport cannot carry on (its client reads too slowly, or sent a
+   * request too large): close the connection with this error.
+   */
+  transportFailed(error: Error): void;
 }
 
 /**
@@ -23,4 +35,11 @@ export interface Transport {
   send(data: Buffer, binary: boolean): void;
   /** Ends the transport; `error` marks an abnormal end (WebSocket code 1011). */
   close(error?: boolean): void;
+  /**
+   * Stops taking input from the client until `resume()`: back-pressure when
+   * the hub cannot keep up (a full upload stream), so unread data waits in
+   * the client and the network, not in the server's memory.
+   */
+  pause?(): void;
+  resume?(): void;
 }

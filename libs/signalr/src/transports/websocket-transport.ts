@@ -5,20 +5,61 @@ import type { Transport, TransportReceiver } from './transport.js';
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 const NORMAL_CLOSURE = 1000;
+/** What `ws` reports for a socket that closed without a Close frame from the peer. */
+const ABNORMAL_CLOSURE = 1006;
 const INTERNAL_ERROR = 1011;
 
 export class WebSocketTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
+  receiver?: TransportReceiver;
+  private release?: () => void;
+  private failed = false;
+  private dropped = false;
 
   constructor(private readonly socket: WebSocket) {}
 
-  /** Starts delivering the socket's data to `receiver`. */
-  attach(receiver: TransportReceiver): void {
+  /**
+   * Starts delivering the socket's data to `receiver`. `release` is called
+   * once, when the connection no longer needs this transport's token: when
+   * the socket has closed, or, if its connection waited for a stateful
+   * reconnect, when that connection ends without one.
+   */
+  attach(receiver: TransportReceiver, release?: () => void): void {
     const socket = this.socket;
+    this.receiver = receiver;
+    this.release = release;
     socket.on('message', (data: RawData) => receiver.receive(toBuffer(data)));
-    socket.once('close', () => receiver.transportClosed());
-    socket.on('error', (error) => receiver.transportClosed(error));
+    socket.once('close', (code: number) => this.onClose(receiver, code));
+    socket.on('error', (error) => {
+      // Bad frames from the client: not a network drop.
+      this.failed = true;
+      receiver.transportClosed(error);
+    });
+  }
+
+  /** The socket dropped and its connection waits for the client's new one (stateful reconnect). */
+  get awaitingReconnect(): boolean {
+    return this.dropped;
+  }
+
+  /** The socket is closing: its close (a drop, or the end) is yet to be handled. */
+  get closing(): boolean {
+    return this.socket.readyState === this.socket.CLOSING;
+  }
+
+  /** Resolves once the socket's close has been handled (call while it is `closing`). */
+  whenClosed(): Promise<void> {
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  private onClose(receiver: TransportReceiver, code: number): void {
+    if (code === ABNORMAL_CLOSURE && !this.failed && receiver.transportDropped()) {
+      this.dropped = true;
+      return;
+    }
+    receiver.transportClosed();
+    this.release?.();
   }
 
   get bufferedAmount(): number {
@@ -31,8 +72,20 @@ export class WebSocketTransport implements Transport {
     }
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(error?: boolean): void {
-    if (this.socket.readyState <= this.socket.OPEN) {
+    if (this.dropped) {
+      // The connection ended while it waited for a reconnect: the token goes.
+      this.dropped = false;
+      this.release?.();
+    } else if (this.socket.readyState <= this.socket.OPEN) {
       this.socket.close(error ? INTERNAL_ERROR : NORMAL_CLOSURE);
     }
   }

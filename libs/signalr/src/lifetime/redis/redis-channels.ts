@@ -1,0 +1,31 @@
+/**
+ * Redis channel names of one hub: `{prefix}:{hub path}:…`, so several apps
+ * (with their own prefixes) and several hubs share one Redis. A node
+ * subscribes to `all` and to its own `node` channel, and to a `group` or
+ * `user` channel only while one of its connections is in that group or is
+ * that user. Names are exact (SUBSCRIBE, never patterns), so group names
+ * and user ids need no escaping.
+ */
+export class RedisChannels {
+  /** Sends to every connection: `all`, `allExcept`, `others`. */
+  readonly all: string;
+  private readonly base: string;
+
+  constructor(prefix: string, hubPath: string) {
+    this.base = `${prefix}:${hubPath}`;
+    this.all = `${this.base}:all`;
+  }
+
+  group(groupName: string): string {
+    return `${this.base}:group:${groupName}`;
+  }
+
+  user(userId: string): string {
+    return `${this.base}:user:${userId}`;
+  }
+
+  /** A node's inbox: sends to its connections, group commands, acks, client results. */
+  node(nodeId: string): string {
+    return `${this.base}:node:${nodeId}`;
+  }
+}

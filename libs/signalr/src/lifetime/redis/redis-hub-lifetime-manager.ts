@@ -1,0 +1,468 @@
+import type { HubConnectionContext } from '../../hub/hub-connection-context.js';
+import { HubException } from '../../hub/hub-exception.js';
+import { type CompletionMessage, MessageType } from '../../protocol/hub-message.js';
+import type { HubProtocol } from '../../protocol/hub-protocol.js';
+import { JsonHubProtocol } from '../../protocol/json-hub-protocol.js';
+import { MessagePackHubProtocol } from '../../protocol/messagepack-hub-protocol.js';
+import { SerializedHubMessage } from '../../protocol/serialized-hub-message.js';
+import { ClientResults } from '../client-results.js';
+import { DefaultHubLifetimeManager } from '../default-hub-lifetime-manager.js';
+import { requireGroupName } from '../group-names.js';
+import { HubLifetimeManager } from '../hub-lifetime-manager.js';
+import { GroupAcks } from './group-acks.js';
+import { newNodeConnectionId, nodeIdOf } from './node-ids.js';
+import { RedisChannels } from './redis-channels.js';
+import type { RedisConnections } from './redis-connections.js';
+import {
+  type BackplaneMessage,
+  BackplaneMessageType,
+  ClientResultOutcome,
+  decodeMessage,
+  encodeMessage,
+  GroupAction,
+  type SerializedPayload,
+} from './redis-protocol.js';
+
+const DONE = Promise.resolve();
+
+/**
+ * A lifetime manager for a hub served by several nodes that share a Redis
+ * (ASP.NET Core's RedisHubLifetimeManager). Local connections are the
+ * in-memory manager's, which this one wraps: every send is delivered
+ * locally at once, then published once, serialized by every protocol of the
+ * hub, for the other nodes to write as is to their own connections.
+ *
+ * Delivery to other nodes is at most once, as with ASP.NET Core's Redis
+ * backplane: Redis pub/sub keeps no message for a node that is not
+ * subscribed at that moment, and nothing is resent after a fault. Messages
+ * from one node arrive at another in the order they were sent.
+ */
+export class RedisHubLifetimeManager extends HubLifetimeManager {
+  /** The connections of this node. */
+  readonly local = new DefaultHubLifetimeManager();
+  private readonly channels: RedisChannels;
+  private readonly nodeId: string;
+  private readonly nodeChannel: string;
+  private readonly acks: GroupAcks;
+  /** Client results this node awaits from connections on other nodes. */
+  private readonly remoteResults: ClientResults;
+  /** Client-result invocations of other nodes to connections of this one, by invocation id. */
+  private readonly forwardedInvocations = new Map<string, AbortController>();
+  /**
+   * The hub's protocols, from `init`; until then (or on a node that uses the
+   * HubContext of a hub it does not serve) the built-in ones.
+   */
+  private protocols: readonly HubProtocol[] = [new JsonHubProtocol(), new MessagePackHubProtocol()];
+  private protocolsByName = byName(this.protocols);
+  /**
+   * Settles once `all` and the node channel are subscribed, or Redis failed
+   * to come up (an unreachable Redis delays the first connections by
+   * ioredis's `connectTimeout` at most).
+   */
+  private readonly started: Promise<unknown>;
+
+  constructor(
+    hubPath: string,
+    private readonly redis: RedisConnections,
+    options: { prefix: string; groupAckTimeout: number },
+  ) {
+    super();
+    this.nodeId = redis.nodeId;
+    this.channels = new RedisChannels(options.prefix, hubPath);
+    this.nodeChannel = this.channels.node(this.nodeId);
+    this.acks = new GroupAcks(options.groupAckTimeout);
+    this.remoteResults = new ClientResults(`${this.nodeId}.`);
+    this.started = Promise.all([
+      redis.subscribe(this.channels.all, this.onAllMessage),
+      redis.subscribe(this.nodeChannel, this.onNodeMessage),
+      redis.firstAttempt,
+    ]);
+  }
+
+  override init(protocols: readonly HubProtocol[]): void {
+    this.protocols = protocols;
+    this.protocolsByName = byName(protocols);
+    this.local.init(protocols);
+  }
+
+  /** Whether this node is connected to Redis, with every channel it needs subscribed. */
+  get connected(): boolean {
+    return this.redis.connected;
+  }
+
+  /** Resolves when {@link connected}: for health checks and tests. */
+  whenConnected(): Promise<void> {
+    return this.redis.whenConnected();
+  }
+
+  override newConnectionId(): string {
+    return newNodeConnectionId(this.nodeId);
+  }
+
+  async onConnected(connection: HubConnectionContext): Promise<void> {
+    await this.local.onConnected(connection);
+    const user = connection.userIdentifier;
+    // A connection's invocations wait for this (HubConnectionHandler): once a
+    // client's first invocation has completed, sends from every node reach it.
+    if (user !== undefined) await this.redis.subscribe(this.channels.user(user), this.userHandler(user));
+    await this.started;
+  }
+
+  async onDisconnected(connection: HubConnectionContext): Promise<void> {
+    const groups = connection.groupNames && [...connection.groupNames];
+    await this.local.onDisconnected(connection);
+    if (groups) for (const group of groups) this.leftGroup(group);
+    const user = connection.userIdentifier;
+    if (user !== undefined && !this.local.hasUser(user)) this.redis.unsubscribe(this.channels.user(user));
+  }
+
+  // ---- sends ----------------------------------------------------------------
+
+  sendAll(method: string, args: unknown[]): Promise<void> {
+    const message = invocation(method, args);
+    this.local.writeAll(message);
+    this.publishInvocation(this.channels.all, null, message);
+    return DONE;
+  }
+
+  sendAllExcept(method: string, args: unknown[], excludedConnectionIds: readonly string[]): Promise<void> {
+    const message = invocation(method, args);
+    this.local.writeAll(message, excludedConnectionIds);
+    this.publishInvocation(this.channels.all, excludedConnectionIds, message);
+    return DONE;
+  }
+
+  sendConnection(connectionId: string, method: string, args: unknown[]): Promise<void> {
+    return this.sendConnections([connectionId], method, args);
+  }
+
+  sendConnections(connectionIds: readonly string[], method: string, args: unknown[]): Promise<void> {
+    let message: SerializedHubMessage | undefined;
+    let remote: Map<string, string[]> | undefined;
+    for (const id of connectionIds) {
+      const connection = this.local.getConnection(id);
+      if (connection) {
+        connection.writeSerialized((message ??= invocation(method, args)));
+        continue;
+      }
+      const node = nodeIdOf(id);
+      if (node === undefined || node === this.nodeId) continue; // no such connection
+      remote ??= new Map();
+      const ids = remote.get(node);
+      if (ids) {
+        if (!ids.includes(id)) ids.push(id);
+      } else remote.set(node, [id]);
+    }
+    if (remote) {
+      const serialized = this.serialize((message ??= invocation(method, args)));
+      for (const [node, ids] of remote) {
+        this.redis.publish(
+          this.channels.node(node),
+          encodeMessage([this.nodeId, BackplaneMessageType.ConnectionsInvocation, ids, serialized]),
+        );
+      }
+    }
+    return DONE;
+  }
+
+  sendGroup(groupName: string, method: string, args: unknown[]): Promise<void> {
+    const message = invocation(method, args);
+    this.local.writeGroup(requireGroupName(groupName), message);
+    this.publishInvocation(this.channels.group(groupName), null, message);
+    return DONE;
+  }
+
+  /**
+   * One message to each group's channel, all listing every group: a node
+   * that gets several copies gives each connection the copy of the first
+   * listed group it is in (see `writeGroupOnce`), so no one gets it twice.
+   */
+  sendGroups(groupNames: readonly string[], method: string, args: unknown[]): Promise<void> {
+    const groups = [...new Set(groupNames.map(requireGroupName))];
+    const message = invocation(method, args);
+    this.local.writeGroups(groups, message);
+    const payload = encodeMessage([this.nodeId, BackplaneMessageType.GroupsInvocation, groups, this.serialize(message)]);
+    for (const group of groups) this.redis.publish(this.channels.group(group), payload);
+    return DONE;
+  }
+
+  sendGroupExcept(
+    groupName: string,
+    method: string,
+    args: unknown[],
+    excludedConnectionIds: readonly string[],
+  ): Promise<void> {
+    const message = invocation(method, args);
+    this.local.writeGroup(requireGroupName(groupName), message, excludedConnectionIds);
+    this.publishInvocation(this.channels.group(groupName), excludedConnectionIds, message);
+    return DONE;
+  }
+
+  sendUser(userId: string, method: string, args: unknown[]): Promise<void> {
+    const message = invocation(method, args);
+    this.local.writeUser(userId, message);
+    this.publishInvocation(this.channels.user(userId), null, message);
+    return DONE;
+  }
+
+  /** A connection is one user's, so one message per user channel reaches each connection once. */
+  sendUsers(userIds: readonly string[], method: string, args: unknown[]): Promise<void> {
+    const users = [...new Set(userIds)];
+    const message = invocation(method, args);
+    this.local.writeUsers(users, message);
+    const payload = encodeMessage([this.nodeId, BackplaneMessageType.Invocation, null, this.serialize(message)]);
+    for (const user of users) this.redis.publish(this.channels.user(user), payload);
+    return DONE;
+  }
+
+  // ---- groups ---------------------------------------------------------------
+
+  /**
+   * A local connection joins at once and this node subscribes to the group
+   * (resolving once Redis confirmed it). A connection of another node is
+   * changed by that node, which acks: this resolves on the ack, and rejects
+   * after `groupAckTimeout` or when Redis is unavailable.
+   */
+  async addToGroup(connectionId: string, groupName: string): Promise<void> {
+    requireGroupName(groupName);
+    if (this.local.getConnection(connectionId)) return this.addLocal(connectionId, groupName);
+    return this.changeRemoteGroup(GroupAction.Add, connectionId, groupName);
+  }
+
+  async removeFromGroup(connectionId: string, groupName: string): Promise<void> {
+    requireGroupName(groupName);
+    if (this.local.getConnection(connectionId)) return this.removeLocal(connectionId, groupName);
+    return this.changeRemoteGroup(GroupAction.Remove, connectionId, groupName);
+  }
+
+  private async addLocal(connectionId: string, groupName: string): Promise<void> {
+    await this.local.addToGroup(connectionId, groupName);
+    if (this.local.hasGroup(groupName)) {
+      await this.redis.subscribe(this.channels.group(groupName), this.groupHandler(groupName));
+    }
+  }
+
+  private async removeLocal(connectionId: string, groupName: string): Promise<void> {
+    await this.local.removeFromGroup(connectionId, groupName);
+    this.leftGroup(groupName);
+  }
+
+  /** Unsubscribes from a group that has no local member left. */
+  private leftGroup(groupName: string): void {
+    if (!this.local.hasGroup(groupName)) this.redis.unsubscribe(this.channels.group(groupName));
+  }
+
+  private async changeRemoteGroup(action: GroupAction, connectionId: string, groupName: string): Promise<void> {
+    const node = nodeIdOf(connectionId);
+    if (node === undefined || node === this.nodeId) return; // no such connection: nothing to change
+    const { id, acked } = this.acks.create(connectionId);
+    const command = encodeMessage([this.nodeId, BackplaneMessageType.GroupCommand, id, action, groupName, connectionId]);
+    try {
+      // No node listening: that node is gone, and its connections with it.
+      if ((await this.redis.publishAndCount(this.channels.node(node), command)) === 0) this.acks.ack(id);
+    } catch (error) {
+      this.acks.fail(id, error as Error);
+    }
+    return acked;
+  }
+
+  // ---- client results -------------------------------------------------------
+
+  /**
+   * The node of the connection forwards the invocation and publishes how it
+   * ended: the result, the client's error (a HubException here too), or its
+   * own error (the connection does not exist, or disconnected). `signal` (the
+   * proxy's `clientResultTimeout`) ends the wait here and the forwarded
+   * invocation there.
+   */
+  invokeConnection<T>(connectionId: string, method: string, args: unknown[], signal?: AbortSignal): Promise<T> {
+    if (this.local.getConnection(connectionId)) {
+      return this.local.invokeConnection<T>(connectionId, method, args, signal);
+    }
+    const node = nodeIdOf(connectionId);
+    if (node === undefined || node === this.nodeId) {
+      return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const invocationId = this.remoteResults.nextInvocationId();
+    const result = this.remoteResults.add<T>(invocationId, connectionId, signal);
+    const message = new SerializedHubMessage({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+    const nodeChannel = this.channels.node(node);
+    const payload = encodeMessage([
+      this.nodeId,
+      BackplaneMessageType.ClientInvocation,
+      connectionId,
+      invocationId,
+      this.serialize(message),
+    ]);
+    this.redis.publishAndCount(nodeChannel, payload).then(
+      (receivers) => {
+        if (receivers > 0) return;
+        this.remoteResults.fail(connectionId, invocationId, new Error(`Connection '${connectionId}' does not exist.`));
+      },
+      (error: Error) => this.remoteResults.fail(connectionId, invocationId, error),
+    );
+    if (signal) {
+      const cancel = () =>
+        this.redis.publish(
+          nodeChannel,
+          encodeMessage([this.nodeId, BackplaneMessageType.ClientCancel, connectionId, invocationId]),
+        );
+      signal.addEventListener('abort', cancel, { once: true });
+      const release = () => signal.removeEventListener('abort', cancel);
+      result.then(release, release);
+    }
+    return result;
+  }
+
+  setConnectionResult(connectionId: string, completion: CompletionMessage): boolean {
+    return this.local.setConnectionResult(connectionId, completion);
+  }
+
+  // ---- messages from other nodes -------------------------------------------
+
+  private readonly onAllMessage = (payload: Buffer): void => {
+    const message = decodeMessage(payload);
+    if (message[1] === BackplaneMessageType.Invocation) {
+      this.local.writeAll(this.deserialize(message[3]), message[2] ?? undefined);
+    }
+  };
+
+  private groupHandler(groupName: string) {
+    return (payload: Buffer): void => {
+      const message = decodeMessage(payload);
+      if (message[1] === BackplaneMessageType.Invocation) {
+        this.local.writeGroup(groupName, this.deserialize(message[3]), message[2] ?? undefined);
+      } else if (message[1] === BackplaneMessageType.GroupsInvocation) {
+        const index = message[2].indexOf(groupName);
+        if (index !== -1) this.local.writeGroupOnce(message[2], index, this.deserialize(message[3]));
+      }
+    };
+  }
+
+  private userHandler(userId: string) {
+    return (payload: Buffer): void => {
+      const message = decodeMessage(payload);
+      if (message[1] === BackplaneMessageType.Invocation) this.local.writeUser(userId, this.deserialize(message[3]));
+    };
+  }
+
+  private readonly onNodeMessage = (payload: Buffer): void => {
+    const message = decodeMessage(payload);
+    switch (message[1]) {
+      case BackplaneMessageType.ConnectionsInvocation:
+        this.local.writeConnections(message[2], this.deserialize(message[3]));
+        break;
+      case BackplaneMessageType.GroupCommand:
+        void this.onGroupCommand(message);
+        break;
+      case BackplaneMessageType.Ack:
+        this.acks.ack(message[2]);
+        break;
+      case BackplaneMessageType.ClientInvocation:
+        this.onClientInvocation(message);
+        break;
+      case BackplaneMessageType.ClientCompletion:
+        this.onClientCompletion(message);
+        break;
+      case BackplaneMessageType.ClientCancel:
+        this.forwardedInvocations.get(message[3])?.abort();
+        break;
+    }
+  };
+
+  /** Applies a group change to a connection of this node, then acks (a connection gone: nothing to do). */
+  private async onGroupCommand(
+    message: Extract<BackplaneMessage, [string, BackplaneMessageType.GroupCommand, ...unknown[]]>,
+  ): Promise<void> {
+    const [sender, , ackId, action, groupName, connectionId] = message;
+    try {
+      if (this.local.getConnection(connectionId)) {
+        if (action === GroupAction.Add) await this.addLocal(connectionId, groupName);
+        else await this.removeLocal(connectionId, groupName);
+      }
+    } catch {
+      // An invalid group name: nothing to change, as for an unknown connection.
+    }
+    this.redis.publish(this.channels.node(sender), encodeMessage([this.nodeId, BackplaneMessageType.Ack, ackId]));
+  }
+
+  /** Forwards another node's client-result invocation to a connection of this node, and publishes how it ended. */
+  private onClientInvocation(
+    message: Extract<BackplaneMessage, [string, BackplaneMessageType.ClientInvocation, ...unknown[]]>,
+  ): void {
+    const [sender, , connectionId, invocationId, serialized] = message;
+    const replyTo = this.channels.node(sender);
+    const cancellation = new AbortController();
+    this.forwardedInvocations.set(invocationId, cancellation);
+    const reply = (outcome: ClientResultOutcome, value: unknown) => {
+      this.forwardedInvocations.delete(invocationId);
+      if (cancellation.signal.aborted) return; // the invoker has stopped waiting
+      this.redis.publish(
+        replyTo,
+        encodeMessage([this.nodeId, BackplaneMessageType.ClientCompletion, connectionId, invocationId, outcome, value]),
+      );
+    };
+    this.local.invokeConnectionSerialized(connectionId, invocationId, this.deserialize(serialized), cancellation.signal).then(
+      (result) => reply(ClientResultOutcome.Result, result),
+      (error: Error) =>
+        reply(
+          error instanceof HubException ? ClientResultOutcome.ClientError : ClientResultOutcome.ServerError,
+          error.message,
+        ),
+    );
+  }
+
+  private onClientCompletion(
+    message: Extract<BackplaneMessage, [string, BackplaneMessageType.ClientCompletion, ...unknown[]]>,
+  ): void {
+    const [, , connectionId, invocationId, outcome, value] = message;
+    if (outcome === ClientResultOutcome.ServerError) {
+      this.remoteResults.fail(connectionId, invocationId, new Error(String(value)));
+      return;
+    }
+    const completion: CompletionMessage = { type: MessageType.Completion, invocationId };
+    if (outcome === ClientResultOutcome.ClientError) completion.error = String(value);
+    else completion.result = value;
+    this.remoteResults.complete(connectionId, completion);
+  }
+
+  // ---- serialization --------------------------------------------------------
+
+  private publishInvocation(
+    channel: string,
+    excludedConnectionIds: readonly string[] | null,
+    message: SerializedHubMessage,
+  ): void {
+    const excluded =
+      excludedConnectionIds === null || excludedConnectionIds.length === 0 ? null : (excludedConnectionIds as string[]);
+    this.redis.publish(
+      channel,
+      encodeMessage([this.nodeId, BackplaneMessageType.Invocation, excluded, this.serialize(message)]),
+    );
+  }
+
+  /** The message framed by every protocol of the hub (local connections reuse the same bytes). */
+  private serialize(message: SerializedHubMessage): SerializedPayload {
+    const payload: SerializedPayload = [];
+    for (const protocol of this.protocols) payload.push(protocol.name, message.getBytes(protocol));
+    return payload;
+  }
+
+  private deserialize(payload: SerializedPayload): SerializedHubMessage {
+    const message = new SerializedHubMessage(undefined);
+    for (let i = 0; i + 1 < payload.length; i += 2) {
+      const protocol = this.protocolsByName.get(payload[i] as string);
+      if (protocol) message.addBytes(protocol, payload[i + 1] as Buffer);
+    }
+    return message;
+  }
+}
+
+function byName(protocols: readonly HubProtocol[]): Map<string, HubProtocol> {
+  return new Map(protocols.map((protocol) => [protocol.name, protocol]));
+}
+
+function invocation(method: string, args: unknown[]): SerializedHubMessage {
+  return new SerializedHubMessage({ type: MessageType.Invocation, target: method, arguments: args });
+}

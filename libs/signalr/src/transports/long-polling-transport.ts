@@ -1,0 +1,186 @@
+import type { ServerResponse } from 'node:http';
+import type { HeartbeatListener } from '../connections/heartbeat.js';
+import { HttpTransportType } from './http-transport-type.js';
+import { PostedInput } from './posted-input.js';
+import type { Transport, TransportReceiver } from './transport.js';
+
+/** What long polling needs of the hub's options and clock. */
+export interface LongPollingSettings {
+  readonly options: {
+    readonly pollTimeout: number;
+    readonly disconnectTimeout: number;
+    readonly transportMaxBufferSize: number;
+  };
+  readonly clock: { readonly now: number };
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * Long polling (ASP.NET Core's LongPollingServerTransport and the polling
+ * part of its HttpConnectionContext). The client's GET polls wait here until
+ * output is queued, then take everything queued in one response; a poll with
+ * nothing to take returns 200 empty after `pollTimeout`, and 204 once the
+ * connection has ended. Between polls the connection is inactive: one that
+ * sees no poll for `disconnectTimeout` is disposed. Sends arrive by POST.
+ *
+ * Output waiting for a poll is bounded by `transportMaxBufferSize`: a client
+ * that stops polling while more arrives is closed with an error.
+ */
+export class LongPollingTransport implements Transport, HeartbeatListener {
+  readonly type = HttpTransportType.LongPolling;
+  readonly supportsBinary = true;
+  receiver?: TransportReceiver;
+  /** The client's sends (POST bodies). */
+  readonly input = new PostedInput();
+
+  /** The poll waiting for output, if any. */
+  private poll?: ServerResponse;
+  private pollStartedAt = 0;
+  /** When the last poll ended (or the first one was answered). */
+  private lastSeenAt: number;
+  private queue?: Buffer | Buffer[];
+  private queuedBytes = 0;
+  /** The connection has ended: polls take what is left, then get 204. */
+  private ended = false;
+  private released = false;
+
+  constructor(
+    private readonly settings: LongPollingSettings,
+    /** Called once, when the connection token is no longer needed. */
+    private readonly release: () => void,
+  ) {
+    this.lastSeenAt = settings.clock.now;
+  }
+
+  /** Whether POSTs may still deliver input. */
+  get receiving(): boolean {
+    return !this.ended;
+  }
+
+  pause(): void {
+    this.input.pause();
+  }
+
+  resume(): void {
+    this.input.resume();
+  }
+
+  get bufferedAmount(): number {
+    return this.queuedBytes;
+  }
+
+  /** The first poll starts the connection and returns at once, as the client expects. */
+  start(response: ServerResponse, receiver: TransportReceiver): void {
+    this.receiver = receiver;
+    respond(response, 200, 'application/octet-stream', EMPTY);
+    this.lastSeenAt = this.settings.clock.now;
+  }
+
+  /** A poll: answered now if output waits or the connection ended, else held. */
+  handlePoll(response: ServerResponse): void {
+    // A newer poll supersedes the one waiting (ASP.NET Core's CancelPreviousPoll).
+    if (this.poll) this.answerPoll(204);
+    if (this.queuedBytes > 0) {
+      this.sendQueue(response);
+    } else if (this.ended) {
+      respond(response, 204);
+      this.dispose();
+    } else {
+      this.poll = response;
+      this.pollStartedAt = this.settings.clock.now;
+      response.once('close', () => {
+        // The client gave up on this poll (it aborts it when it stops).
+        if (this.poll === response) this.pollEnded();
+      });
+    }
+  }
+
+  send(data: Buffer): void {
+    if (this.ended) return;
+    const queued = this.queuedBytes;
+    if (queued > 0 && queued + data.length > this.settings.options.transportMaxBufferSize) {
+      this.queue = undefined;
+      this.queuedBytes = 0;
+      this.receiver?.transportFailed(
+        new Error(
+          `More than ${this.settings.options.transportMaxBufferSize} bytes were waiting for the client to poll.`,
+        ),
+      );
+      return;
+    }
+    const queue = this.queue;
+    if (queue === undefined) this.queue = data;
+    else if (Array.isArray(queue)) queue.push(data);
+    else this.queue = [queue, data];
+    this.queuedBytes = queued + data.length;
+    if (this.poll) this.answerPoll(200);
+  }
+
+  /** The connection ended: a waiting poll takes the last output, or 204. */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.poll) {
+      const hasOutput = this.queuedBytes > 0;
+      this.answerPoll(hasOutput ? 200 : 204);
+      if (!hasOutput) this.dispose();
+    }
+    this.receiver?.transportClosed();
+  }
+
+  /** DELETE, no poll within the disconnect timeout, or shutdown: ends everything now. */
+  terminate(): void {
+    const wasEnded = this.ended;
+    this.ended = true;
+    this.queue = undefined;
+    this.queuedBytes = 0;
+    if (this.poll) this.answerPoll(204);
+    this.dispose();
+    if (!wasEnded) this.receiver?.transportClosed();
+  }
+
+  onHeartbeat(now: number): void {
+    if (this.poll) {
+      if (now - this.pollStartedAt >= this.settings.options.pollTimeout) this.answerPoll(200);
+    } else if (now - this.lastSeenAt >= this.settings.options.disconnectTimeout) {
+      this.terminate();
+    }
+  }
+
+  /** Answers the waiting poll: with the queued output, or empty (timeout), or 204 (ended). */
+  private answerPoll(status: 200 | 204): void {
+    const response = this.poll!;
+    this.pollEnded();
+    if (status === 204) respond(response, 204);
+    else if (this.queuedBytes > 0) this.sendQueue(response);
+    else respond(response, 200, 'text/plain', EMPTY);
+  }
+
+  private sendQueue(response: ServerResponse): void {
+    // A poll whose client is already gone leaves the output for the next one.
+    if (response.destroyed) return;
+    const queue = this.queue!;
+    this.queue = undefined;
+    this.queuedBytes = 0;
+    respond(response, 200, 'application/octet-stream', Array.isArray(queue) ? Buffer.concat(queue) : queue);
+    this.lastSeenAt = this.settings.clock.now;
+  }
+
+  private pollEnded(): void {
+    this.poll = undefined;
+    this.lastSeenAt = this.settings.clock.now;
+  }
+
+  private dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    this.release();
+  }
+}
+
+function respond(response: ServerResponse, status: number, contentType = 'text/plain', body: Buffer = EMPTY): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length });
+  response.end(body);
+}
