@@ -120,7 +120,7 @@ export function allScenarios(quick: boolean): Scenario[] {
       warmupMs: w,
       durationMs: d,
       timeLimitMs: 60_000,
-      windowDeliveries: 500,
+      windowDeliveries: 2_000,
       sampleEvery: 4,
       metrics: TPUT,
     },

@@ -32,7 +32,7 @@ function fail(msg: string): void {
 }
 
 /** WebSocket client implementation used by every protocol (see transport.ts). */
-let transportKind: TransportKind = 'ws';
+let transportKind: TransportKind = 'lean';
 export function setTransport(kind: TransportKind): void {
   transportKind = kind;
 }
