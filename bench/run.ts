@@ -360,11 +360,23 @@ function renderTable(cells: Cells, started: Date, seconds: number): string {
         const st = cellStatus(rs, s, d);
         if (st) return st;
         const v = medianMetric(rs as CellResult[], m.id);
-        if (d.id === 'ws' || !Number.isFinite(base) || !Number.isFinite(v) || base === 0) return fmt(v, m.fmt);
-        return `${fmt(v, m.fmt)} (${(v / base).toFixed(2)}×)`;
+        // † on throughput figures: the generator's core was ≥95% busy, so the client may have limited it.
+        const genBound = m.fmt === 'rate' && median((rs as CellResult[]).filter((r) => r.ok).map((r) => r.genCore)) >= 0.95;
+        const mark = genBound ? ' †' : '';
+        if (d.id === 'ws' || !Number.isFinite(base) || !Number.isFinite(v) || base === 0) return fmt(v, m.fmt) + mark;
+        return `${fmt(v, m.fmt)} (${(v / base).toFixed(2)}×)${mark}`;
       });
       out.push(`| ${s.id} | ${m.label} | ${row.join(' | ')} |`);
     }
+  }
+  out.push('');
+  out.push('† generator core ≥95% busy during the window: the client side may have limited this figure (see the CPU table).');
+  // with vs without negotiate, for servers that have both
+  for (const d of servers) {
+    const a = medianMetric(cells.get(key('connect-negotiate', d.id)) ?? [], 'connPerSec');
+    const b = medianMetric(cells.get(key('connect', d.id)) ?? [], 'connPerSec');
+    if (Number.isFinite(a) && Number.isFinite(b) && b > 0)
+      out.push(`${d.id}: connections/s with negotiate are ${(a / b).toFixed(2)}× those with skipNegotiation.`);
   }
   out.push('');
   out.push(
