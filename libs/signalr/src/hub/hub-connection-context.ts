@@ -240,7 +240,7 @@ export class HubConnectionContext
     }
     this.state = ConnectionState.Connecting;
     this.write(HandshakeProtocol.writeResponse());
-    this.handler.onHandshakeCompleted(this);
+    void this.handler.onHandshakeCompleted(this); // it reports its own failures
     return parsed.consumed;
   }
 
@@ -547,6 +547,6 @@ export class HubConnectionContext
     this.pending = undefined;
     this.partial = undefined;
     this.messageBuffer?.dispose();
-    this.handler.onConnectionClosed(this, this.closeError ?? error);
+    void this.handler.onConnectionClosed(this, this.closeError ?? error); // it logs its own failures
   }
 }

@@ -7,6 +7,7 @@ import {
   MessageType,
   type StreamInvocationMessage,
 } from '../protocol/hub-message.js';
+import type { DirectCall } from './direct-hub-method.js';
 import type { HubConnectionContext } from './hub-connection-context.js';
 import { HubErrors, buildErrorMessage, isGuardDenial } from './hub-error-messages.js';
 import { HubInvocationContext } from './hub-invocation-context.js';
@@ -34,6 +35,8 @@ interface BoundHubMethod {
   readonly descriptor: HubMethodDescriptor;
   /** Index of the method's handler in every connection's handler list. */
   readonly index: number;
+  /** Set when Nest's pipeline has nothing to do for this method: call it directly. */
+  readonly direct?: DirectCall;
 }
 
 /**
@@ -49,6 +52,8 @@ export class HubDispatcher {
     private readonly descriptors: readonly HubMethodDescriptor[],
     private readonly options: ResolvedHubOptions,
     private readonly logger: Logger,
+    /** Compiles a direct call for a method that needs nothing from Nest's pipeline. */
+    private readonly compileDirectCall: (descriptor: HubMethodDescriptor) => DirectCall | undefined = () => undefined,
   ) {}
 
   /**
@@ -70,7 +75,7 @@ export class HubDispatcher {
       if (table.has(key)) {
         throw new Error(`Duplicate definitions of '${descriptor.name}'. Hub method names are case-insensitive.`);
       }
-      table.set(key, { descriptor, index });
+      table.set(key, { descriptor, index, direct: this.compileDirectCall(descriptor) });
     });
     return table;
   }
@@ -179,17 +184,16 @@ export class HubDispatcher {
     const invocation = new HubInvocationContext(connection, message.target, message.invocationId);
     let result: unknown;
     try {
-      result = await connection.handlers![method.index].callback(message.arguments, invocation);
+      result = method.direct
+        ? method.direct(connection, message.arguments)
+        : connection.handlers![method.index].callback(message.arguments, invocation);
+      if (isPromiseLike(result)) result = await result;
       // With interceptors (or an Observable-returning method) the result is an
       // Observable that runs only when subscribed; its last value is the result.
       if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
     } catch (error) {
-      // Only reached when an exception filter rethrows.
+      // A direct call's error, or one an exception filter rethrew.
       invocation.fail(error);
-    } finally {
-      // The method is done with its upload streams: what the client still sends is dropped.
-      if (channels) connection.uploadStreams!.close(message.streamIds!, channels);
-      else this.releaseSlot(connection);
     }
 
     if (!invocation.failed && message.invocationId !== undefined) {
@@ -204,14 +208,21 @@ export class HubDispatcher {
     if (invocation.failed) {
       this.completeWithError(connection, invocation.invocationId, this.describeFailure(invocation));
     }
+    // Answer first, then free the slot: a waiting invocation that completes at
+    // once (a direct call) must not overtake this one's Completion. A method
+    // done with its upload streams drops what the client still sends on them.
+    if (channels) connection.uploadStreams!.close(message.streamIds!, channels);
+    else this.releaseSlot(connection);
   }
 
   private releaseSlot(connection: HubConnectionContext): void {
     connection.activeInvocations--;
     const waiting = connection.waitingInvocations;
     const next = waiting?.shift();
+    // Checked before `next` runs: a direct call completes at once and frees
+    // its slot in turn, so the queue may be empty when `next` returns.
+    if (waiting && waiting.length <= MAX_WAITING_INVOCATIONS / 2) connection.resumeReceiving();
     if (next) next();
-    if (waiting?.length === MAX_WAITING_INVOCATIONS / 2) connection.resumeReceiving();
   }
 
   private async stream(
@@ -264,4 +275,8 @@ export class HubDispatcher {
     if (invocationId === undefined) return;
     connection.writeMessage({ type: MessageType.Completion, invocationId, error });
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }

@@ -7,6 +7,7 @@ import type { HubMetadata } from '../decorators/hub.decorator.js';
 import { hubAuthorizeOptions } from '../decorators/hub-authorize.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubConnectionHandler } from '../hub/hub-connection-handler.js';
+import { compileDirectCall } from '../hub/direct-hub-method.js';
 import { HubDispatcher } from '../hub/hub-dispatcher.js';
 import type { HubMethodDescriptor } from '../hub/hub-method-descriptor.js';
 import { HubProtocolResolver } from '../hub/hub-protocol-resolver.js';
@@ -20,7 +21,12 @@ import type { HubRegistry } from './hub-registry.js';
 const BUILT_IN_PROTOCOLS = [new JsonHubProtocol(), new MessagePackHubProtocol()];
 
 /** Assembles the parts that serve one hub, from its metadata and the module options. */
-export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: () => object | undefined): HubEndpoint {
+export function createHubEndpoint(
+  hub: Type,
+  registry: HubRegistry,
+  resolveHub: () => object | undefined,
+  hasGlobalEnhancers: () => boolean,
+): HubEndpoint {
   const { path, options: hubOptions }: HubMetadata = Reflect.getMetadata(HUB_METADATA, hub);
   const methods: HubMethodDescriptor[] = Reflect.getMetadata(HUB_METHODS_METADATA, hub) ?? [];
   const moduleOptions = registry.options;
@@ -47,7 +53,9 @@ export function createHubEndpoint(hub: Type, registry: HubRegistry, resolveHub: 
     heartbeat,
     protocols,
     context.lifetimeManager,
-    new HubDispatcher(methods, options, logger),
+    new HubDispatcher(methods, options, logger, (method) =>
+      compileDirectCall(resolveHub(), method, hasGlobalEnhancers()),
+    ),
     resolveHub,
     logger,
   );

@@ -46,7 +46,12 @@ export class SignalRAdapter extends AbstractWsAdapter {
     const hub = options[HUB_GATEWAY_OPTION];
     if (!hub) return this.createGatewayServer(port, options);
     if (port !== 0) throw new Error(`Hub ${hub.name} must be served on the application's HTTP server (port 0).`);
-    const endpoint = createHubEndpoint(hub, this.getRegistry(), () => this.getHubInstance(hub));
+    const endpoint = createHubEndpoint(
+      hub,
+      this.getRegistry(),
+      () => this.getHubInstance(hub),
+      () => this.hasGlobalEnhancers(),
+    );
     if (this.hubs.has(endpoint.path)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.hubs.set(endpoint.path, endpoint);
     this.attachToHttpServer();
@@ -114,6 +119,25 @@ export class SignalRAdapter extends AbstractWsAdapter {
     } catch {
       throw new Error('SignalRModule is not imported: add SignalRModule.forRoot() to the application module.');
     }
+  }
+
+  /**
+   * Whether the app registered global guards, pipes or interceptors (which
+   * apply to gateways too). Nest keeps them in its ApplicationConfig, which it
+   * does not expose; when it cannot be read, assume there are some, so that
+   * every hub method goes through Nest's pipeline.
+   */
+  private hasGlobalEnhancers(): boolean {
+    const config = (this.app as unknown as { config?: Partial<Record<string, () => unknown[]>> }).config;
+    const lists = [
+      'getGlobalGuards',
+      'getGlobalPipes',
+      'getGlobalInterceptors',
+      'getGlobalRequestGuards',
+      'getGlobalRequestPipes',
+      'getGlobalRequestInterceptors',
+    ].map((getter) => config?.[getter]?.call(config));
+    return lists.some((list) => !Array.isArray(list) || list.length > 0);
   }
 
   private getHubInstance(hub: Type): object | undefined {
