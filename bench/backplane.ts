@@ -45,9 +45,7 @@ class BenchHub {
 
 async function serve(redisUrl: string | undefined, prefix: string): Promise<void> {
   @Module({
-    imports: [
-      SignalRModule.forRoot({ backplane: redisUrl ? redisBackplane({ url: redisUrl, prefix }) : undefined }),
-    ],
+    imports: [SignalRModule.forRoot({ backplane: redisUrl ? redisBackplane({ url: redisUrl, prefix }) : undefined })],
     providers: [BenchHub],
   })
   class BenchModule {}
@@ -137,9 +135,13 @@ interface Result {
 const HERE = fileURLToPath(import.meta.url);
 
 async function startNode(redisUrl: string | undefined, prefix: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...process.execArgv, HERE, '--serve', `--prefix=${prefix}`, ...(redisUrl ? [`--redis=${redisUrl}`] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, HERE, '--serve', `--prefix=${prefix}`, ...(redisUrl ? [`--redis=${redisUrl}`] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (data: Buffer) => {

@@ -104,7 +104,13 @@ export function coreBusy(a: CoreTimes[], b: CoreTimes[], i: number): number {
  * CPU used by everything else (in cores) between two snapshots: all busy time except
  * irq/softirq, minus the CPU seconds of our own processes (`ownSeconds`).
  */
-export function foreignCores(a: CoreTimes[], b: CoreTimes[], clkTck: number, seconds: number, ownSeconds: number): number {
+export function foreignCores(
+  a: CoreTimes[],
+  b: CoreTimes[],
+  clkTck: number,
+  seconds: number,
+  ownSeconds: number,
+): number {
   let procTicks = 0;
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     if (!a[i] || !b[i]) continue;

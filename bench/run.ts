@@ -13,7 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { coreTimes, median, PAYLOAD_BYTES, type CellResult, type GenJob, type GenMsg, type ServerMsg } from './common.js';
+import {
+  coreTimes,
+  median,
+  PAYLOAD_BYTES,
+  type CellResult,
+  type GenJob,
+  type GenMsg,
+  type ServerMsg,
+} from './common.js';
 import { allScenarios, DEFAULT_EXCLUDED, type MetricDef, type Scenario } from './scenarios.js';
 import { SERVERS, type ServerDef } from './servers.js';
 
@@ -28,7 +36,19 @@ const GEN_ENTRY = path.join(HERE, 'loadgen', 'main.js');
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(`--${name}`);
 const opt = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const known = ['ws-client', 'window', 'quick', 'list', 'no-taskset', 'only', 'servers', 'runs', 'sio-client', 'out', 'help'];
+const known = [
+  'ws-client',
+  'window',
+  'quick',
+  'list',
+  'no-taskset',
+  'only',
+  'servers',
+  'runs',
+  'sio-client',
+  'out',
+  'help',
+];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -58,9 +78,18 @@ const scenariosAll = allScenarios(quick);
 if (opt('window')) for (const s of scenariosAll) if (s.windowDeliveries) s.windowDeliveries = Number(opt('window'));
 
 /** `--only=broadcast` selects every `broadcast-*` scenario; server ids must match exactly. */
-function select<T extends { id: string }>(all: T[], spec: string | undefined, dflt: (x: T) => boolean, what: string, prefix: boolean): T[] {
+function select<T extends { id: string }>(
+  all: T[],
+  spec: string | undefined,
+  dflt: (x: T) => boolean,
+  what: string,
+  prefix: boolean,
+): T[] {
   if (!spec) return all.filter(dflt);
-  const wanted = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const hit = (x: T, w: string): boolean => x.id === w || (prefix && x.id.startsWith(`${w}-`));
   const out = all.filter((x) => wanted.some((w) => hit(x, w)));
   const unknown = wanted.filter((w) => !all.some((x) => hit(x, w)));
@@ -76,9 +105,11 @@ const servers = select(SERVERS, opt('servers'), (s) => s.byDefault, 'server', fa
 
 if (flag('list')) {
   console.log('scenarios:');
-  for (const s of scenariosAll) console.log(`  ${s.id.padEnd(20)} ${s.title}${DEFAULT_EXCLUDED.has(s.id) ? ' [not in default run]' : ''}`);
+  for (const s of scenariosAll)
+    console.log(`  ${s.id.padEnd(20)} ${s.title}${DEFAULT_EXCLUDED.has(s.id) ? ' [not in default run]' : ''}`);
   console.log('servers:');
-  for (const s of SERVERS) console.log(`  ${s.id.padEnd(20)} ${s.describe}${s.byDefault ? '' : ' [not in default run]'}`);
+  for (const s of SERVERS)
+    console.log(`  ${s.id.padEnd(20)} ${s.describe}${s.byDefault ? '' : ' [not in default run]'}`);
   process.exit(0);
 }
 
@@ -188,7 +219,8 @@ async function waitQuiet(): Promise<number> {
     await sleep(250);
     const b = coreTimes();
     busy = 0;
-    for (let i = 0; i < b.length; i++) if (a[i] && b[i]) busy += (b[i].busy - a[i].busy) / Math.max(1, b[i].total - a[i].total);
+    for (let i = 0; i < b.length; i++)
+      if (a[i] && b[i]) busy += (b[i].busy - a[i].busy) / Math.max(1, b[i].total - a[i].total);
     if (busy <= QUIET_CORES || Date.now() >= end) {
       quietBudgetMs = Math.max(0, quietBudgetMs - (Date.now() - t0));
       return busy;
@@ -207,16 +239,27 @@ interface ServerHandle {
 
 function startServer(def: ServerDef, deadline: number): Promise<ServerHandle> {
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-  const child = startChild(0, ['--expose-gc', ...extra, path.join(SERVER_DIR, def.entry)], ['ignore', 'ignore', 'pipe', 'ipc']);
+  const child = startChild(
+    0,
+    ['--expose-gc', ...extra, path.join(SERVER_DIR, def.entry)],
+    ['ignore', 'ignore', 'pipe', 'ipc'],
+  );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
   });
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${def.id} did not report ready in time`)), Math.max(1000, Math.min(30_000, deadline - Date.now())));
+    const t = setTimeout(
+      () => reject(new Error(`${def.id} did not report ready in time`)),
+      Math.max(1000, Math.min(30_000, deadline - Date.now())),
+    );
     child.once('exit', (code, sig) => {
       clearTimeout(t);
-      reject(new Error(`${def.id} exited during start (code ${code}, ${sig ?? 'no signal'}): ${err.trim().split('\n').slice(0, 6).join(' | ').slice(0, 600)}`));
+      reject(
+        new Error(
+          `${def.id} exited during start (code ${code}, ${sig ?? 'no signal'}): ${err.trim().split('\n').slice(0, 6).join(' | ').slice(0, 600)}`,
+        ),
+      );
     });
     child.once('error', (e) => reject(e));
     child.on('message', (m: ServerMsg) => {
@@ -247,7 +290,11 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
     // The generator boots (node start-up, module loading) while the server starts; it waits for its job.
     // BENCH_GEN_NODE_OPTIONS / BENCH_SERVER_NODE_OPTIONS: extra node flags (e.g. --cpu-prof) for profiling.
     const extra = (process.env.BENCH_GEN_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-    const g = startChild(1, ['--max-old-space-size=4096', ...extra, GEN_ENTRY], ['ignore', 'inherit', 'inherit', 'ipc']);
+    const g = startChild(
+      1,
+      ['--max-old-space-size=4096', ...extra, GEN_ENTRY],
+      ['ignore', 'inherit', 'inherit', 'ipc'],
+    );
     gen = g;
     server = await startServer(def, deadline);
     dbg('server ready');
@@ -265,7 +312,10 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
       genCore: useTaskset ? 1 : -1,
     };
     return await new Promise<CellResult>((resolve, reject) => {
-      hard = setTimeout(() => reject(new Error(`hard time limit ${s.timeLimitMs / 1000} s reached`)), Math.max(0, deadline - Date.now()));
+      hard = setTimeout(
+        () => reject(new Error(`hard time limit ${s.timeLimitMs / 1000} s reached`)),
+        Math.max(0, deadline - Date.now()),
+      );
       g.once('exit', (code, sig) => reject(new Error(`generator exited (code ${code}, ${sig ?? 'no signal'})`)));
       srv.child.once('exit', (code, sig) =>
         reject(new Error(`server exited (code ${code}, ${sig ?? 'no signal'}): ${srv.stderr().trim().slice(0, 400)}`)),
@@ -277,8 +327,7 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
         if (m.type === 'result') {
           dbg('result');
           resolve(m.result);
-        }
-        else if (m.type === 'log') console.log(`    [gen] ${m.text}`);
+        } else if (m.type === 'log') console.log(`    [gen] ${m.text}`);
         else if (m.type === 'server' && alive(srv.child)) srv.child.send({ type: m.cmd, id: m.id });
       });
       g.send(job);
@@ -348,7 +397,9 @@ function renderTable(cells: Cells, started: Date, seconds: number): string {
       `Socket.IO client: ${sioClient === 'raw' ? 'own Engine.IO/Socket.IO framing' : 'socket.io-client library'} · took ${Math.round(seconds)} s`,
   );
   out.push('');
-  out.push('Each figure is followed by its ratio to raw `ws` in the same run (for latency and memory, >1× means more).');
+  out.push(
+    'Each figure is followed by its ratio to raw `ws` in the same run (for latency and memory, >1× means more).',
+  );
   out.push('');
   out.push(`| Scenario | Metric | ${servers.map((d) => d.id).join(' | ')} |`);
   out.push(`|---|---|${servers.map(() => '---:').join('|')}|`);
@@ -361,7 +412,8 @@ function renderTable(cells: Cells, started: Date, seconds: number): string {
         if (st) return st;
         const v = medianMetric(rs as CellResult[], m.id);
         // † on throughput figures: the generator's core was ≥95% busy, so the client may have limited it.
-        const genBound = m.fmt === 'rate' && median((rs as CellResult[]).filter((r) => r.ok).map((r) => r.genCore)) >= 0.95;
+        const genBound =
+          m.fmt === 'rate' && median((rs as CellResult[]).filter((r) => r.ok).map((r) => r.genCore)) >= 0.95;
         const mark = genBound ? ' †' : '';
         if (d.id === 'ws' || !Number.isFinite(base) || !Number.isFinite(v) || base === 0) return fmt(v, m.fmt) + mark;
         return `${fmt(v, m.fmt)} (${(v / base).toFixed(2)}×)${mark}`;
@@ -370,7 +422,9 @@ function renderTable(cells: Cells, started: Date, seconds: number): string {
     }
   }
   out.push('');
-  out.push('† generator core ≥95% busy during the window: the client side may have limited this figure (see the CPU table).');
+  out.push(
+    '† generator core ≥95% busy during the window: the client side may have limited this figure (see the CPU table).',
+  );
   // with vs without negotiate, for servers that have both
   for (const d of servers) {
     const a = medianMetric(cells.get(key('connect-negotiate', d.id)) ?? [], 'connPerSec');
@@ -411,7 +465,10 @@ function renderTable(cells: Cells, started: Date, seconds: number): string {
       const rs = cells.get(key(s.id, d.id)) ?? [];
       const seen = new Set<string>();
       rs.forEach((r, i) => {
-        const parts = [...(r.ok ? [] : [`error: ${r.error}`]), ...r.notes.filter((n) => !n.startsWith('window') && !n.includes('groups of'))];
+        const parts = [
+          ...(r.ok ? [] : [`error: ${r.error}`]),
+          ...r.notes.filter((n) => !n.startsWith('window') && !n.includes('groups of')),
+        ];
         for (const p of parts) {
           if (seen.has(p)) continue;
           seen.add(p);
@@ -447,7 +504,8 @@ async function main(): Promise<void> {
   }
   for (const [id, why] of skipped) console.log(`!! ${id} will be skipped: ${why}`);
   const plan: Array<[Scenario, number, ServerDef]> = [];
-  for (const s of scenarios) for (let r = 0; r < runs; r++) for (const d of servers) if (applicable(s, d)) plan.push([s, r, d]);
+  for (const s of scenarios)
+    for (let r = 0; r < runs; r++) for (const d of servers) if (applicable(s, d)) plan.push([s, r, d]);
   console.log(
     `${plan.length} cells: ${scenarios.map((s) => s.id).join(', ')} × ${servers.map((d) => d.id).join(', ')} × ${runs} run(s)` +
       (useTaskset ? '; server on core 0, generator on core 1' : '; no taskset'),
@@ -468,10 +526,12 @@ async function main(): Promise<void> {
       );
       busy = await waitQuiet();
       const again = await runCell(s, d);
-      if (!again.ok || !(again.foreign < res.foreign)) res.notes.push('re-run after contention was no better; kept the first');
+      if (!again.ok || !(again.foreign < res.foreign))
+        res.notes.push('re-run after contention was no better; kept the first');
       else res = { ...again, notes: [...again.notes, 're-run after contention'] };
     }
-    if (busy > QUIET_CORES) res.notes.push(`machine busy before the cell (${Math.round(busy * 100)}% of a core used by others)`);
+    if (busy > QUIET_CORES)
+      res.notes.push(`machine busy before the cell (${Math.round(busy * 100)}% of a core used by others)`);
     const k = key(s.id, d.id);
     cells.set(k, [...(cells.get(k) ?? []), res]);
     const summary = res.ok
@@ -481,7 +541,9 @@ async function main(): Promise<void> {
           : ` · cpu srv ${pct(res.srvCpu)} (core ${pct(res.srvCore)}) gen ${pct(res.genCpu)} (core ${pct(res.genCore)}) other ${pct(res.foreign)}` +
             ` · µs/op srv ${fmt(res.metrics.srvUsPerOp, 'ms')} gen ${fmt(res.metrics.genUsPerOp, 'ms')}`)
       : `ERROR ${res.error}`;
-    console.log(`[${i}/${plan.length}] ${s.id} · ${d.id} · run ${r + 1}: ${summary} (${((Date.now() - c0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `[${i}/${plan.length}] ${s.id} · ${d.id} · run ${r + 1}: ${summary} (${((Date.now() - c0) / 1000).toFixed(1)} s)`,
+    );
     if (Date.now() - t0 > 20 * 60_000 && !warnedLong) {
       warnedLong = true;
       console.log('!! this run has taken over 20 minutes (busy machine?)');
@@ -498,7 +560,15 @@ async function main(): Promise<void> {
   writeFileSync(
     outFile.replace(/\.md$/, '') + '.json',
     JSON.stringify(
-      { started, quick, runs, sioClient, taskset: useTaskset, skipped: Object.fromEntries(skipped), cells: Object.fromEntries(cells) },
+      {
+        started,
+        quick,
+        runs,
+        sioClient,
+        taskset: useTaskset,
+        skipped: Object.fromEntries(skipped),
+        cells: Object.fromEntries(cells),
+      },
       null,
       1,
     ),

@@ -15,7 +15,11 @@ const connectRequests: [string, (url: string, headers?: Record<string, string>) 
   ['ServerSentEvents', (url, headers) => httpTransportResponse(url, { Accept: 'text/event-stream', ...headers })],
   ['LongPolling', (url, headers) => httpTransportResponse(url, headers)],
 ];
-const officialTransports = [HttpTransportType.WebSockets, HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling];
+const officialTransports = [
+  HttpTransportType.WebSockets,
+  HttpTransportType.ServerSentEvents,
+  HttpTransportType.LongPolling,
+];
 const transportCases = officialTransports.map((transport) => [HttpTransportType[transport], transport] as const);
 
 /** A token whose JWT-style `exp` claim is `ms` from now. */
@@ -103,10 +107,16 @@ describe('authentication', () => {
       ['an invalid token', 'forged'],
     ])('refuses the official client with %s, whatever its transport', async (_name, token) => {
       for (const transport of officialTransports) {
-        await expect(connectHub(server.url + path, { accessToken: token, transport })).rejects.toThrow(NEGOTIATE_UNAUTHORIZED);
+        await expect(connectHub(server.url + path, { accessToken: token, transport })).rejects.toThrow(
+          NEGOTIATE_UNAUTHORIZED,
+        );
       }
       await expect(
-        connectHub(server.url + path, { accessToken: token, skipNegotiation: true, transport: HttpTransportType.WebSockets }),
+        connectHub(server.url + path, {
+          accessToken: token,
+          skipNegotiation: true,
+          transport: HttpTransportType.WebSockets,
+        }),
       ).rejects.toThrow(/^WebSocket failed to connect/);
     });
 
@@ -118,7 +128,9 @@ describe('authentication', () => {
 
       it('refuses to connect a negotiated connection with an invalid token, in the header or the query: 401', async () => {
         const first = await negotiate(path);
-        expect(await connectWith(`${server.url}${path}?id=${first}`, { Authorization: 'Bearer forged' })).toEqual(UNAUTHORIZED);
+        expect(await connectWith(`${server.url}${path}?id=${first}`, { Authorization: 'Bearer forged' })).toEqual(
+          UNAUTHORIZED,
+        );
         const second = await negotiate(path);
         expect(await connectWith(`${server.url}${path}?id=${second}&access_token=forged`)).toEqual(UNAUTHORIZED);
       });
@@ -154,33 +166,36 @@ describe('authentication', () => {
       await raw.closed;
     });
 
-    it.each(transportCases)('the official client over %s reconnects with a fresh token and carries on', async (_name, transport) => {
-      let renewed = false;
-      const connection = new HubConnectionBuilder()
-        .withUrl(`${server.url}/expiring`, {
-          transport,
-          // Called for negotiate and for the transport: short-lived tokens until the reconnect.
-          accessTokenFactory: () => expiringIn('frank', renewed ? 60_000 : 300),
-        })
-        .withAutomaticReconnect([0])
-        .configureLogging(LogLevel.None)
-        .build();
-      open.push(connection);
-      const reconnecting = new Promise<Error | undefined>((resolve) =>
-        connection.onreconnecting((error) => {
-          renewed = true;
-          resolve(error);
-        }),
-      );
-      const reconnected = new Promise<string | undefined>((resolve) => connection.onreconnected(resolve));
-      await connection.start();
-      const firstId = connection.connectionId;
+    it.each(transportCases)(
+      'the official client over %s reconnects with a fresh token and carries on',
+      async (_name, transport) => {
+        let renewed = false;
+        const connection = new HubConnectionBuilder()
+          .withUrl(`${server.url}/expiring`, {
+            transport,
+            // Called for negotiate and for the transport: short-lived tokens until the reconnect.
+            accessTokenFactory: () => expiringIn('frank', renewed ? 60_000 : 300),
+          })
+          .withAutomaticReconnect([0])
+          .configureLogging(LogLevel.None)
+          .build();
+        open.push(connection);
+        const reconnecting = new Promise<Error | undefined>((resolve) =>
+          connection.onreconnecting((error) => {
+            renewed = true;
+            resolve(error);
+          }),
+        );
+        const reconnected = new Promise<string | undefined>((resolve) => connection.onreconnected(resolve));
+        await connection.start();
+        const firstId = connection.connectionId;
 
-      expect(await reconnecting).toBeUndefined();
-      const secondId = await reconnected;
-      expect(secondId).not.toBe(firstId);
-      expect(await connection.invoke('WhoAmI')).toMatchObject({ userIdentifier: 'frank' });
-    });
+        expect(await reconnecting).toBeUndefined();
+        const secondId = await reconnected;
+        expect(secondId).not.toBe(firstId);
+        expect(await connection.invoke('WhoAmI')).toMatchObject({ userIdentifier: 'frank' });
+      },
+    );
 
     it('leaves connections alone on a hub without the option, and principals without an expiry', async () => {
       const token = expiringIn('gina', 200);
@@ -193,7 +208,11 @@ describe('authentication', () => {
       for (const survivor of [lenient, timeless]) {
         survivor.skipReceived();
         expect(await survivor.next()).toEqual({ type: 6 });
-        expect(await survivor.invoke('1', 'Echo', 'still here')).toEqual({ type: 3, invocationId: '1', result: 'still here' });
+        expect(await survivor.invoke('1', 'Echo', 'still here')).toEqual({
+          type: 3,
+          invocationId: '1',
+          result: 'still here',
+        });
         survivor.close();
         await survivor.closed;
       }

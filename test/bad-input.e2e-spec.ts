@@ -30,16 +30,36 @@ const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 /** [case, what the client sends after its handshake, why the server closes it]. */
 const protocolViolations: [string, string | Buffer, string][] = [
   ['malformed JSON', '{"type":1,' + RS, 'Error reading JSON.'],
-  ['a JSON array instead of an object', '[1,2]' + RS, "Unexpected JSON Token Type 'StartArray'. Expected a JSON Object."],
-  ['a JSON string instead of an object', '"hello"' + RS, "Unexpected JSON Token Type 'String'. Expected a JSON Object."],
+  [
+    'a JSON array instead of an object',
+    '[1,2]' + RS,
+    "Unexpected JSON Token Type 'StartArray'. Expected a JSON Object.",
+  ],
+  [
+    'a JSON string instead of an object',
+    '"hello"' + RS,
+    "Unexpected JSON Token Type 'String'. Expected a JSON Object.",
+  ],
   ['a message without a type', '{"target":"Echo","arguments":[]}' + RS, "Missing required property 'type'."],
-  ['a type that is a string', '{"type":"1","target":"Echo","arguments":[]}' + RS, "Expected 'type' to be of type Number."],
-  ['a type that is a fraction', '{"type":1.5,"target":"Echo","arguments":[]}' + RS, "Expected 'type' to be of type Number."],
+  [
+    'a type that is a string',
+    '{"type":"1","target":"Echo","arguments":[]}' + RS,
+    "Expected 'type' to be of type Number.",
+  ],
+  [
+    'a type that is a fraction',
+    '{"type":1.5,"target":"Echo","arguments":[]}' + RS,
+    "Expected 'type' to be of type Number.",
+  ],
   ['a type that is null', '{"type":null}' + RS, "Expected 'type' to be of type Number."],
   ['an invocation without a target', '{"type":1,"arguments":[]}' + RS, "Missing required property 'target'."],
   ['a target that is a number', '{"type":1,"target":7,"arguments":[]}' + RS, "Expected 'target' to be of type String."],
   ['an invocation without arguments', '{"type":1,"target":"Echo"}' + RS, "Missing required property 'arguments'."],
-  ['arguments that are an object', '{"type":1,"target":"Echo","arguments":{}}' + RS, "Expected 'arguments' to be of type Array."],
+  [
+    'arguments that are an object',
+    '{"type":1,"target":"Echo","arguments":{}}' + RS,
+    "Expected 'arguments' to be of type Array.",
+  ],
   [
     'an invocation id that is a number',
     '{"type":1,"invocationId":5,"target":"Echo","arguments":[1]}' + RS,
@@ -66,25 +86,49 @@ const protocolViolations: [string, string | Buffer, string][] = [
     "Expected header 'a' to be of type String.",
   ],
   ['a stream item without an item', '{"type":2,"invocationId":"1"}' + RS, "Missing required property 'item'."],
-  ['a stream item with a numeric id', '{"type":2,"invocationId":1,"item":1}' + RS, "Expected 'invocationId' to be of type String."],
+  [
+    'a stream item with a numeric id',
+    '{"type":2,"invocationId":1,"item":1}' + RS,
+    "Expected 'invocationId' to be of type String.",
+  ],
   [
     'a completion with both error and result',
     '{"type":3,"invocationId":"1","error":"x","result":1}' + RS,
     "The 'error' and 'result' properties are mutually exclusive.",
   ],
-  ['a completion error that is a number', '{"type":3,"invocationId":"1","error":5}' + RS, "Expected 'error' to be of type String."],
+  [
+    'a completion error that is a number',
+    '{"type":3,"invocationId":"1","error":5}' + RS,
+    "Expected 'error' to be of type String.",
+  ],
   ['a completion without an id', '{"type":3,"result":1}' + RS, "Missing required property 'invocationId'."],
-  ['a stream invocation without an id', '{"type":4,"target":"Echo","arguments":[]}' + RS, "Missing required property 'invocationId'."],
+  [
+    'a stream invocation without an id',
+    '{"type":4,"target":"Echo","arguments":[]}' + RS,
+    "Missing required property 'invocationId'.",
+  ],
   ['a cancel invocation without an id', '{"type":5}' + RS, "Missing required property 'invocationId'."],
   ['a close whose error is a number', '{"type":7,"error":5}' + RS, "Expected 'error' to be of type String."],
-  ['a close whose allowReconnect is a string', '{"type":7,"allowReconnect":"yes"}' + RS, "Expected 'allowReconnect' to be of type Boolean."],
-  ['an ack whose sequenceId is a string', '{"type":8,"sequenceId":"1"}' + RS, "Expected 'sequenceId' to be of type Number."],
+  [
+    'a close whose allowReconnect is a string',
+    '{"type":7,"allowReconnect":"yes"}' + RS,
+    "Expected 'allowReconnect' to be of type Boolean.",
+  ],
+  [
+    'an ack whose sequenceId is a string',
+    '{"type":8,"sequenceId":"1"}' + RS,
+    "Expected 'sequenceId' to be of type Number.",
+  ],
   ['a sequence without a sequenceId', '{"type":9}' + RS, "Missing required property 'sequenceId'."],
   ['a second handshake after the first', '{"protocol":"json","version":1}' + RS, "Missing required property 'type'."],
   ['a frame of only record separators', RS + RS + RS, 'Error reading JSON.'],
   [
     'invalid UTF-8 in a message (sent in a binary frame)',
-    Buffer.concat([Buffer.from('{"type":1,"target":"Echo","arguments":["'), Buffer.from([0xc3, 0x28]), Buffer.from('"]}' + RS)]),
+    Buffer.concat([
+      Buffer.from('{"type":1,"target":"Echo","arguments":["'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"]}' + RS),
+    ]),
     'Error reading JSON.',
   ],
   [
@@ -108,7 +152,16 @@ const ignoredMessages: [string, string | Buffer][] = [
 ];
 
 /** Targets that are names of Object.prototype members, or odd strings: none is a hub method. */
-const notHubMethods = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', '', 'echo\u0000'];
+const notHubMethods = [
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  '',
+  'echo\u0000',
+];
 
 describe('bad input', () => {
   let server: RunningApp;
@@ -209,7 +262,11 @@ describe('bad input', () => {
   describe('invocations the hub cannot serve', () => {
     it.each(notHubMethods)('target %j: "Method does not exist."', async (target) => {
       const raw = await RawHubSocket.connect(url);
-      expect(await raw.invoke('1', target, 1)).toEqual({ type: 3, invocationId: '1', error: methodDoesNotExist(target) });
+      expect(await raw.invoke('1', target, 1)).toEqual({
+        type: 3,
+        invocationId: '1',
+        error: methodDoesNotExist(target),
+      });
       raw.close();
       await raw.closed;
     });
@@ -231,7 +288,9 @@ describe('bad input', () => {
     it('an argument of the wrong type: the error type and message with detailed errors, never a stack trace', async () => {
       const detailed = await RawHubSocket.connect(url);
       const { error } = (await detailed.invoke('1', 'Shout', 5)) as { error: string };
-      expect(error).toBe("An unexpected error occurred invoking 'Shout' on the server. TypeError: text.toUpperCase is not a function");
+      expect(error).toBe(
+        "An unexpected error occurred invoking 'Shout' on the server. TypeError: text.toUpperCase is not a function",
+      );
       expect(error).not.toMatch(/\n\s+at /);
       detailed.close();
       await detailed.closed;
@@ -251,7 +310,8 @@ describe('bad input', () => {
       expect(await raw.invoke('1', 'BigNumber')).toEqual({
         type: 3,
         invocationId: '1',
-        error: "An unexpected error occurred invoking 'BigNumber' on the server. TypeError: Do not know how to serialize a BigInt",
+        error:
+          "An unexpected error occurred invoking 'BigNumber' on the server. TypeError: Do not know how to serialize a BigInt",
       });
       expect(await raw.invoke('2', 'Echo', 'alive')).toEqual({ type: 3, invocationId: '2', result: 'alive' });
       raw.close();
@@ -288,7 +348,9 @@ describe('bad input', () => {
       const raw = await RawHubSocket.connect(`${server.url}/small`);
       raw.sendText('{"type":1,"target":"Echo","arguments":["' + 'y'.repeat(1500));
       expect(await raw.nextNonPing()).toEqual(
-        closedBecause('The maximum message size of 1024B was exceeded. The message size can be configured in AddHubOptions.'),
+        closedBecause(
+          'The maximum message size of 1024B was exceeded. The message size can be configured in AddHubOptions.',
+        ),
       );
       await raw.closed;
     });
@@ -308,7 +370,12 @@ describe('bad input', () => {
 
   describe('handshakes', () => {
     const handshakeErrors: [string, string, string | Buffer, string][] = [
-      ['an unknown protocol', '/hardened', '{"protocol":"xml","version":1}' + RS, "The protocol 'xml' is not supported."],
+      [
+        'an unknown protocol',
+        '/hardened',
+        '{"protocol":"xml","version":1}' + RS,
+        "The protocol 'xml' is not supported.",
+      ],
       [
         'an unsupported version',
         '/hardened',
@@ -321,7 +388,12 @@ describe('bad input', () => {
         'hello there' + RS,
         'An unexpected error occurred during connection handshake. InvalidDataException: Error reading JSON.',
       ],
-      ['garbage, without detailed errors', '/plain', 'hello there' + RS, 'An unexpected error occurred during connection handshake.'],
+      [
+        'garbage, without detailed errors',
+        '/plain',
+        'hello there' + RS,
+        'An unexpected error occurred during connection handshake.',
+      ],
       [
         'a handshake without a version',
         '/hardened',
@@ -335,7 +407,12 @@ describe('bad input', () => {
         '{"protocol":1,"version":1}' + RS,
         "An unexpected error occurred during connection handshake. InvalidDataException: Expected 'protocol' to be of type String.",
       ],
-      ['a handshake larger than maximumReceiveMessageSize', '/small', '{"protocol":"' + 'j'.repeat(2000), 'Handshake was canceled.'],
+      [
+        'a handshake larger than maximumReceiveMessageSize',
+        '/small',
+        '{"protocol":"' + 'j'.repeat(2000),
+        'Handshake was canceled.',
+      ],
     ];
 
     it.each(handshakeErrors)('%s: answered with the handshake error, then closed', async (name, path, frame, error) => {
@@ -350,7 +427,10 @@ describe('bad input', () => {
       const raw = await RawHubSocket.open(url);
       raw.sendFrame('', false);
       raw.sendFrame(Buffer.from('{"protocol":"JSON",'), true);
-      raw.sendFrame(Buffer.from('"version":1}' + RS + '{"type":1,"invocationId":"1","target":"Echo","arguments":[1]}' + RS), true);
+      raw.sendFrame(
+        Buffer.from('"version":1}' + RS + '{"type":1,"invocationId":"1","target":"Echo","arguments":[1]}' + RS),
+        true,
+      );
       expect(await raw.next()).toEqual({});
       expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '1', result: 1 });
       raw.close();
@@ -365,9 +445,21 @@ describe('bad input', () => {
     });
 
     it.each([
-      ['a negative version', 'negotiateVersion=-1', "The client requested version '-1', but the server does not support this version."],
-      ['a repeated version', 'negotiateVersion=1&NegotiateVersion=1', 'The client requested a non-integer protocol version.'],
-      ['a version beyond Int32', 'negotiateVersion=99999999999', 'The client requested a non-integer protocol version.'],
+      [
+        'a negative version',
+        'negotiateVersion=-1',
+        "The client requested version '-1', but the server does not support this version.",
+      ],
+      [
+        'a repeated version',
+        'negotiateVersion=1&NegotiateVersion=1',
+        'The client requested a non-integer protocol version.',
+      ],
+      [
+        'a version beyond Int32',
+        'negotiateVersion=99999999999',
+        'The client requested a non-integer protocol version.',
+      ],
       ['a badly escaped version', 'negotiateVersion=%zz', 'The client requested a non-integer protocol version.'],
     ])('%s: 200 with the ASP.NET Core error', async (_name, query, error) => {
       const response = await request(server.url).post(`/hardened/negotiate?${query}`).expect(200);
@@ -409,7 +501,12 @@ describe('bad input', () => {
     });
 
     it.each([
-      ['without Sec-WebSocket-Key', 'GET', 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13', 400],
+      [
+        'without Sec-WebSocket-Key',
+        'GET',
+        'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13',
+        400,
+      ],
       [
         'with Sec-WebSocket-Version 12',
         'GET',

@@ -39,7 +39,8 @@ describe.skipIf(!browserAvailable())('the chat page in Chromium', () => {
   });
 
   it('rejoins its group after an automatic reconnect, which is a new connection', async () => {
-    const lifetime = server.app.get<HubContext>(getHubContextToken(ChatHub)).lifetimeManager as DefaultHubLifetimeManager;
+    const lifetime = server.app.get<HubContext>(getHubContextToken(ChatHub))
+      .lifetimeManager as DefaultHubLifetimeManager;
     await page.fill('#group', 'room-r');
     await page.click('#join');
     await page.waitForFunction("joined === 'room-r'");

@@ -45,7 +45,9 @@ describe('negotiate and connect', () => {
 
   it('a WebSocket with an unknown connection token gets 404', async () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/timeouts?id=unknown`);
-    const status = await new Promise((resolve) => socket.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
+    const status = await new Promise((resolve) =>
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
     expect(status).toBe(404);
   });
 
@@ -54,7 +56,9 @@ describe('negotiate and connect', () => {
     const url = `${server.url}/timeouts?id=${body.connectionToken}`;
     const first = await RawHubSocket.connect(url);
     const second = new WebSocket(url.replace('http', 'ws'));
-    const status = await new Promise((resolve) => second.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
+    const status = await new Promise((resolve) =>
+      second.on('unexpected-response', (_req, res) => resolve(res.statusCode)),
+    );
     expect(status).toBe(409);
     first.close();
   });

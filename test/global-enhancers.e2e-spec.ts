@@ -71,7 +71,9 @@ describe('hub methods without enhancers of their own', () => {
     server = await startApp(AppGuardModule);
     const connection = await connectHub(`${server.url}/plain`);
     expect(await connection.invoke('Echo', 'allow')).toBe('allow');
-    await expect(connection.invoke('Echo', 'deny')).rejects.toThrow("Failed to invoke 'Echo' because user is unauthorized");
+    await expect(connection.invoke('Echo', 'deny')).rejects.toThrow(
+      "Failed to invoke 'Echo' because user is unauthorized",
+    );
     await connection.stop();
   });
 });

@@ -105,7 +105,7 @@ describe('hub methods through Nest', () => {
 
     it('can read the invocation arguments', async () => {
       const connection = await connect();
-      await expect(connection.invoke('Ask', 'now')).rejects.toThrow("because user is unauthorized");
+      await expect(connection.invoke('Ask', 'now')).rejects.toThrow('because user is unauthorized');
       expect(await connection.invoke('Ask', 'please')).toBe('you said please');
     });
   });

@@ -4,7 +4,13 @@ import { connectHub, Inbox } from './support/hub-client.js';
 import { negotiate, readText, upgradeResponse } from './support/raw-http.js';
 import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
-import { BROADCAST_PENDING_LIMIT, BroadcastHub, FloodHub, LimitedHub, SecurityModule } from './fixtures/security.hub.js';
+import {
+  BROADCAST_PENDING_LIMIT,
+  BroadcastHub,
+  FloodHub,
+  LimitedHub,
+  SecurityModule,
+} from './fixtures/security.hub.js';
 
 const LIMIT_TEXT = 'The hub has reached its limit of 2 concurrent connections. Try again later.';
 const CLOSED_WITH_ERROR = { type: 7, error: 'Connection closed with an error.', allowReconnect: true };
@@ -33,30 +39,33 @@ describe('limits', () => {
       ['WebSockets', HttpTransportType.WebSockets],
       ['ServerSentEvents', HttpTransportType.ServerSentEvents],
       ['LongPolling', HttpTransportType.LongPolling],
-    ])('refuses negotiate and connect beyond the limit with 503 and a clear text, until one leaves (%s)', async (_name, transport) => {
-      const disconnected = hub.disconnects.total;
-      const first = await connectHub(url, { transport });
-      const second = await connectHub(url, { transport });
+    ])(
+      'refuses negotiate and connect beyond the limit with 503 and a clear text, until one leaves (%s)',
+      async (_name, transport) => {
+        const disconnected = hub.disconnects.total;
+        const first = await connectHub(url, { transport });
+        const second = await connectHub(url, { transport });
 
-      await expect(connectHub(url, { transport })).rejects.toThrow(
-        `Failed to complete negotiation with the server: Error: ${LIMIT_TEXT}: Status code '503'`,
-      );
-      const negotiation = await request(server.url).post('/limited/negotiate?negotiateVersion=1').expect(503);
-      expect(negotiation.text).toBe(LIMIT_TEXT);
-      expect(negotiation.headers['content-type']).toMatch(/^text\/plain/);
-      expect(await upgradeResponse(url)).toEqual({ status: 503, body: LIMIT_TEXT });
-      // The connections inside the limit are not disturbed.
-      expect(await first.invoke('Echo', 1)).toBe(1);
-      expect(await second.invoke('Echo', 2)).toBe(2);
+        await expect(connectHub(url, { transport })).rejects.toThrow(
+          `Failed to complete negotiation with the server: Error: ${LIMIT_TEXT}: Status code '503'`,
+        );
+        const negotiation = await request(server.url).post('/limited/negotiate?negotiateVersion=1').expect(503);
+        expect(negotiation.text).toBe(LIMIT_TEXT);
+        expect(negotiation.headers['content-type']).toMatch(/^text\/plain/);
+        expect(await upgradeResponse(url)).toEqual({ status: 503, body: LIMIT_TEXT });
+        // The connections inside the limit are not disturbed.
+        expect(await first.invoke('Echo', 1)).toBe(1);
+        expect(await second.invoke('Echo', 2)).toBe(2);
 
-      await first.stop();
-      await hub.disconnects.waitFor(disconnected + 1);
-      const third = await connectHub(url, { transport });
-      expect(await third.invoke('Echo', 3)).toBe(3);
-      await Promise.all([second.stop(), third.stop()]);
-      await hub.disconnects.waitFor(disconnected + 3);
-      expect(hub.endpoint.connectionCount).toBe(0);
-    });
+        await first.stop();
+        await hub.disconnects.waitFor(disconnected + 1);
+        const third = await connectHub(url, { transport });
+        expect(await third.invoke('Echo', 3)).toBe(3);
+        await Promise.all([second.stop(), third.stop()]);
+        await hub.disconnects.waitFor(disconnected + 3);
+        expect(hub.endpoint.connectionCount).toBe(0);
+      },
+    );
 
     it('counts negotiations that wait for their transport', async () => {
       const tokens: string[] = [];
@@ -64,7 +73,9 @@ describe('limits', () => {
         const { body } = await request(server.url).post('/limited/negotiate?negotiateVersion=1').expect(200);
         tokens.push(body.connectionToken);
       }
-      expect((await request(server.url).post('/limited/negotiate?negotiateVersion=1').expect(503)).text).toBe(LIMIT_TEXT);
+      expect((await request(server.url).post('/limited/negotiate?negotiateVersion=1').expect(503)).text).toBe(
+        LIMIT_TEXT,
+      );
       expect(await upgradeResponse(url)).toEqual({ status: 503, body: LIMIT_TEXT });
 
       // Each negotiated connection still gets its transport: it was counted at negotiate.
@@ -168,7 +179,10 @@ describe('limits', () => {
       const pollUrl = `/broadcast?id=${connectionToken}`;
       const poll = () => request(server.url).get(pollUrl).buffer(true).parse(readText);
       expect((await poll()).status).toBe(200); // the first poll starts the connection
-      await request(server.url).post(pollUrl).send('{"protocol":"json","version":1}' + RS).expect(200);
+      await request(server.url)
+        .post(pollUrl)
+        .send('{"protocol":"json","version":1}' + RS)
+        .expect(200);
       expect((await poll()).body).toBe('{}' + RS);
       const slow = watch(connectionId);
 
@@ -179,7 +193,10 @@ describe('limits', () => {
 
       // Its next poll gets what was held, in order, then the error Close; the one after, 204.
       const held = await poll().expect(200);
-      const records = (held.body as string).split(RS).filter(Boolean).map((text) => JSON.parse(text));
+      const records = (held.body as string)
+        .split(RS)
+        .filter(Boolean)
+        .map((text) => JSON.parse(text));
       expect(records.at(-1)).toEqual(CLOSED_WITH_ERROR);
       expect(expectTicksInOrder(records)).toBeLessThan(sent);
       await poll().expect(204);
@@ -202,7 +219,8 @@ describe('limits', () => {
       // One invocation holds the only slot; a thousand more arrive in the same frame.
       const count = 1000;
       let frame = '{"type":1,"invocationId":"hold","target":"Hold","arguments":[]}' + RS;
-      for (let i = 0; i < count; i++) frame += `{"type":1,"invocationId":"${i}","target":"Echo","arguments":[${i}]}` + RS;
+      for (let i = 0; i < count; i++)
+        frame += `{"type":1,"invocationId":"${i}","target":"Echo","arguments":[${i}]}` + RS;
       raw.sendText(frame);
       await hub.gate.entered;
       expect(onServer.waitingInvocations).toHaveLength(MAX_WAITING_INVOCATIONS);

@@ -72,7 +72,9 @@ describe.each(BINARY_TRANSPORTS)('MessagePack hub protocol over %s', (_name, tra
         new Error("Failed to invoke 'Add' due to an error on the server."),
       );
       await expect(connection.invoke('FailForClient')).rejects.toThrow('HubException: you may see this');
-      await expect(connection.invoke('AdminOnly')).rejects.toThrow("Failed to invoke 'AdminOnly' because user is unauthorized");
+      await expect(connection.invoke('AdminOnly')).rejects.toThrow(
+        "Failed to invoke 'AdminOnly' because user is unauthorized",
+      );
     });
   });
 
@@ -104,56 +106,57 @@ describe.each(BINARY_TRANSPORTS)('MessagePack hub protocol over %s', (_name, tra
       expect(outsiderInbox.received).toEqual([]);
     });
   });
+});
 
-  describe('bad frames close only the offending connection', () => {
-    let bystander: HubConnection;
+describe('MessagePack bad frames close only the offending connection', () => {
+  let server: RunningApp;
+  let bystander: HubConnection;
 
-    beforeAll(async () => {
-      server = await startApp(SelectorsModule);
-      bystander = await connectHub(`${server.url}/selectors`, { protocol: messagepack() });
+  beforeAll(async () => {
+    server = await startApp(SelectorsModule);
+    bystander = await connectHub(`${server.url}/selectors`, { protocol: messagepack() });
+  });
+  afterAll(async () => {
+    await bystander.stop();
+    await server.close();
+  });
+
+  /** Opens a raw MessagePack connection, sends `frame`, and returns the Close it got. */
+  async function sendBadFrame(frame: Buffer) {
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/selectors`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const received: unknown[] = [];
+    let handshakeDone = false;
+    const closed = new Promise<number>((resolve) => socket.on('close', resolve));
+    socket.on('message', (data: Buffer) => {
+      let bytes = data;
+      if (!handshakeDone) {
+        handshakeDone = true;
+        bytes = data.subarray(data.indexOf(0x1e) + 1);
+        socket.send(frame);
+      }
+      if (bytes.length > 0) {
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+        received.push(...messagepack().parseMessages(buffer as ArrayBuffer, NullLogger.instance));
+      }
     });
-    afterAll(async () => {
-      await bystander.stop();
-      await server.close();
-    });
+    socket.send('{"protocol":"messagepack","version":1}\x1e');
+    await closed;
+    return received.filter((message) => (message as { type: number }).type !== 6);
+  }
 
-    /** Opens a raw MessagePack connection, sends `frame`, and returns the Close it got. */
-    async function sendBadFrame(frame: Buffer) {
-      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/selectors`);
-      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-      const received: unknown[] = [];
-      let handshakeDone = false;
-      const closed = new Promise<number>((resolve) => socket.on('close', resolve));
-      socket.on('message', (data: Buffer) => {
-        let bytes = data;
-        if (!handshakeDone) {
-          handshakeDone = true;
-          bytes = data.subarray(data.indexOf(0x1e) + 1);
-          socket.send(frame);
-        }
-        if (bytes.length > 0) {
-          const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-          received.push(...messagepack().parseMessages(buffer as ArrayBuffer, NullLogger.instance));
-        }
-      });
-      socket.send('{"protocol":"messagepack","version":1}\x1e');
-      await closed;
-      return received.filter((message) => (message as { type: number }).type !== 6);
-    }
+  const closedWithError = [{ type: 7, error: 'Connection closed with an error.', allowReconnect: true }];
 
-    const closedWithError = [{ type: 7, error: 'Connection closed with an error.', allowReconnect: true }];
-
-    it.each([
-      ['garbage bytes', Buffer.from([0x05, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1])],
-      ['a body that is not an array', Buffer.from([0x01, 0x07])],
-      ['a truncated invocation', Buffer.from([0x04, 0x95, 0x01, 0x80, 0xa1])],
-      ['a length prefix larger than the maximum receive size', Buffer.from([0xff, 0xff, 0x7f])],
-      ['a length prefix of more than 5 bytes', Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
-    ])('%s', async (_name, frame) => {
-      expect(await sendBadFrame(frame)).toMatchObject(closedWithError);
-      const inbox = new Inbox(bystander, 'Receive');
-      await bystander.invoke('Caller', 'still here');
-      expect(await inbox.next()).toEqual(['still here']);
-    });
+  it.each([
+    ['garbage bytes', Buffer.from([0x05, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1])],
+    ['a body that is not an array', Buffer.from([0x01, 0x07])],
+    ['a truncated invocation', Buffer.from([0x04, 0x95, 0x01, 0x80, 0xa1])],
+    ['a length prefix larger than the maximum receive size', Buffer.from([0xff, 0xff, 0x7f])],
+    ['a length prefix of more than 5 bytes', Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
+  ])('%s', async (_name, frame) => {
+    expect(await sendBadFrame(frame)).toMatchObject(closedWithError);
+    const inbox = new Inbox(bystander, 'Receive');
+    await bystander.invoke('Caller', 'still here');
+    expect(await inbox.next()).toEqual(['still here']);
   });
 });

@@ -40,7 +40,12 @@ describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () 
 
   beforeAll(async () => {
     redis = await OwnRedisServer.start();
-    const backplane = redisBackplane({ url: redis.url, prefix, redis: { retryStrategy: () => 50 }, groupAckTimeout: 300 });
+    const backplane = redisBackplane({
+      url: redis.url,
+      prefix,
+      redis: { retryStrategy: () => 50 },
+      groupAckTimeout: 300,
+    });
     const module = scaleOutModule(backplane, { enableDetailedErrors: true, clientResultTimeout: 300 });
     [nodeA, nodeB] = await Promise.all([startApp(module), startApp(module)]);
   });

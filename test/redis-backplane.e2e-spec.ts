@@ -331,7 +331,9 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
     const caller = await connect(nodeA, undefined, new MessagePackHubProtocol());
     const remote = await connect(nodeC, undefined, new MessagePackHubProtocol());
     remote.connection.on('Bytes', (length: number) => new Uint8Array(length).fill(7));
-    const { result } = (await caller.connection.invoke('InvokeClient', remote.id, 'Bytes', 300)) as { result: Uint8Array };
+    const { result } = (await caller.connection.invoke('InvokeClient', remote.id, 'Bytes', 300)) as {
+      result: Uint8Array;
+    };
     expect(result).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(result).equals(Buffer.alloc(300, 7))).toBe(true);
   });
@@ -351,7 +353,8 @@ describe.skipIf(skip)('Redis backplane: three nodes, one hub', () => {
     await other.stop();
     const client = await connectClient(node);
     const nodeId = client.id.split('.')[1];
-    const manager = node.app.get<HubContext>(getHubContextToken(ScaleOutHub)).lifetimeManager as RedisHubLifetimeManager;
+    const manager = node.app.get<HubContext>(getHubContextToken(ScaleOutHub))
+      .lifetimeManager as RedisHubLifetimeManager;
     await manager.whenConnected();
     expect(await redisClientNames(nodeId, 2)).toEqual([`signalr-pub-${nodeId}`, `signalr-sub-${nodeId}`]);
     await client.connection.stop();

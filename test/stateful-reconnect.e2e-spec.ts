@@ -1,4 +1,10 @@
-import { HttpTransportType, type HubConnection, HubConnectionBuilder, JsonHubProtocol, LogLevel } from '@microsoft/signalr';
+import {
+  HttpTransportType,
+  type HubConnection,
+  HubConnectionBuilder,
+  JsonHubProtocol,
+  LogLevel,
+} from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import request from 'supertest';
 import WebSocket from 'ws';
@@ -41,8 +47,8 @@ describe('stateful reconnect', () => {
   }
 
   function tokenOf(client: HubConnection): string {
-    const url: string = (client as unknown as { connection: { transport: { _webSocket: { url: string } } } })
-      .connection.transport._webSocket.url;
+    const url: string = (client as unknown as { connection: { transport: { _webSocket: { url: string } } } }).connection
+      .transport._webSocket.url;
     return new URL(url).searchParams.get('id')!;
   }
 
@@ -207,7 +213,11 @@ describe('stateful reconnect', () => {
       expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '1', result: 'a' });
       // One message received: the next is 2, a client cannot resend from 3.
       raw.send({ type: 9, sequenceId: 3 });
-      expect(await raw.nextNonPing()).toEqual({ type: 7, error: 'Connection closed with an error.', allowReconnect: true });
+      expect(await raw.nextNonPing()).toEqual({
+        type: 7,
+        error: 'Connection closed with an error.',
+        allowReconnect: true,
+      });
       expect(await stateful.log.untilDisconnected(body.connectionId)).toBe(
         "Sequence ID greater than amount of messages we've received.",
       );
@@ -224,7 +234,9 @@ describe('stateful reconnect', () => {
       first.send(JSON.stringify({ protocol: 'json', version: 2 }) + RS);
       await new Promise((resolve) => first.once('message', resolve));
       const second = new WebSocket(url);
-      const status = await new Promise((resolve) => second.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
+      const status = await new Promise((resolve) =>
+        second.on('unexpected-response', (_req, res) => resolve(res.statusCode)),
+      );
       expect(status).toBe(409);
       first.close();
       await new Promise((resolve) => first.once('close', resolve));

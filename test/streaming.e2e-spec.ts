@@ -1,12 +1,7 @@
 import { type HubConnection, type IStreamResult, type ISubscription, Subject } from '@microsoft/signalr';
 import { performance } from 'node:perf_hooks';
 import { getHubContextToken, type HubContext } from 'nest-signalr';
-import {
-  HoardProbe,
-  ParallelHub,
-  StreamingHub,
-  StreamingTestModule,
-} from './fixtures/streaming.hub.js';
+import { HoardProbe, ParallelHub, StreamingHub, StreamingTestModule } from './fixtures/streaming.hub.js';
 import { CLIENT_VARIANTS } from './support/client-variants.js';
 import { connectHub, trackSends } from './support/hub-client.js';
 import { RawHubSocket } from './support/raw-socket.js';
@@ -33,7 +28,10 @@ function collectUntilError<T>(stream: IStreamResult<T>): Promise<{ items: T[]; e
 }
 
 /** Subscribes and resolves once `count` items arrived. */
-function receiveSome<T>(stream: IStreamResult<T>, count: number): Promise<{ subscription: ISubscription<T>; items: T[] }> {
+function receiveSome<T>(
+  stream: IStreamResult<T>,
+  count: number,
+): Promise<{ subscription: ISubscription<T>; items: T[] }> {
   const items: T[] = [];
   return new Promise((resolve, reject) => {
     const subscription = stream.subscribe({
@@ -166,7 +164,7 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       );
     });
 
-    it("interceptors map the items of async generators and Observables", async () => {
+    it('interceptors map the items of async generators and Observables', async () => {
       const connection = await connect();
       expect(await collect(connection.stream('DoubledCounter', 3))).toEqual([2, 4, 6]);
       expect(await collect(connection.stream('DoubledObservable', 3))).toEqual([2, 4, 6]);
@@ -225,7 +223,9 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       const sum = connection.invoke('Sum', numbers);
       numbers.next(1);
       numbers.error(new Error('Something bad'));
-      await expect(sum).rejects.toThrow("An unexpected error occurred invoking 'Sum' on the server. HubException: Something bad");
+      await expect(sum).rejects.toThrow(
+        "An unexpected error occurred invoking 'Sum' on the server. HubException: Something bad",
+      );
     });
 
     it('checks the number of streams', async () => {
@@ -396,7 +396,11 @@ describe('streaming messages on the wire', () => {
     raw.send({ type: 4, invocationId: 's', target: 'Endless', arguments: [] });
     expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: 's', item: expect.any(Number) });
     raw.send({ type: 4, invocationId: 's', target: 'Counter', arguments: [1] });
-    expect(await nextNonItem('s')).toEqual({ type: 3, invocationId: 's', error: "Invocation ID 's' is already in use." });
+    expect(await nextNonItem('s')).toEqual({
+      type: 3,
+      invocationId: 's',
+      error: "Invocation ID 's' is already in use.",
+    });
     expect(await raw.nextNonPing()).toEqual({ type: 2, invocationId: 's', item: expect.any(Number) });
 
     // Cancelled, the stream still ends with a Completion without error, as in ASP.NET Core.
@@ -407,7 +411,11 @@ describe('streaming messages on the wire', () => {
   it('refuses an upload stream id that is already open', async () => {
     raw.send({ type: 1, invocationId: '1', target: 'Sum', arguments: [], streamIds: ['u'] });
     raw.send({ type: 1, invocationId: '2', target: 'Sum', arguments: [], streamIds: ['u'] });
-    expect(await raw.nextNonPing()).toEqual({ type: 3, invocationId: '2', error: "Invocation ID 'u' is already in use." });
+    expect(await raw.nextNonPing()).toEqual({
+      type: 3,
+      invocationId: '2',
+      error: "Invocation ID 'u' is already in use.",
+    });
     raw.send({ type: 2, invocationId: 'u', item: 40 });
     raw.send({ type: 2, invocationId: 'u', item: 2 });
     raw.send({ type: 3, invocationId: 'u' });

@@ -18,14 +18,17 @@ const waiting = new Map<number, (p: MemProbe) => void>();
 
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
-process.on('message', (m: GenJob | { type: 'res'; id: number; rss: number; heapUsed: number; gc: boolean } | { type: 'exit' }) => {
-  if (m.type === 'job') void run(m);
-  else if (m.type === 'res') {
-    const r = waiting.get(m.id);
-    waiting.delete(m.id);
-    r?.({ rss: m.rss, heapUsed: m.heapUsed, gc: m.gc });
-  } else if (m.type === 'exit') process.exit(0);
-});
+process.on(
+  'message',
+  (m: GenJob | { type: 'res'; id: number; rss: number; heapUsed: number; gc: boolean } | { type: 'exit' }) => {
+    if (m.type === 'job') void run(m);
+    else if (m.type === 'res') {
+      const r = waiting.get(m.id);
+      waiting.delete(m.id);
+      r?.({ rss: m.rss, heapUsed: m.heapUsed, gc: m.gc });
+    } else if (m.type === 'exit') process.exit(0);
+  },
+);
 
 async function run(job: GenJob): Promise<void> {
   const proto = PROTOCOLS[job.protocol];
@@ -56,7 +59,8 @@ async function run(job: GenJob): Promise<void> {
       r.metrics.genUsPerOp = (r.genCpu * 1e6) / rate;
       r.metrics.srvUsPerOp = (r.srvCpu * 1e6) / rate;
     }
-    if (r.foreign > 0.1) r.notes.push(`other processes used ${Math.round(r.foreign * 100)}% of a core during the window`);
+    if (r.foreign > 0.1)
+      r.notes.push(`other processes used ${Math.round(r.foreign * 100)}% of a core during the window`);
     if (G.errors) r.notes.push(`${G.errors} protocol errors (last: ${G.lastError.slice(0, 160)})`);
     result = { ok: true, ...r };
   } catch (e) {

@@ -38,7 +38,11 @@ export function setTransport(kind: TransportKind): void {
 }
 
 /** Start a WebSocket; `onMessage` is attached before any data can arrive. */
-function startWs(url: string, onMessage: (d: Buffer) => void, onClose?: (code: number) => void): { t: Transport; ready: Promise<void> } {
+function startWs(
+  url: string,
+  onMessage: (d: Buffer) => void,
+  onClose?: (code: number) => void,
+): { t: Transport; ready: Promise<void> } {
   return createTransport(transportKind, url, {
     onMessage,
     onClose,
@@ -54,7 +58,7 @@ function sampleTs(buf: Buffer, s: number, e: number): void {
   if (i < 0 || i >= e) return;
   let j = i + 4;
   while (j < e && buf[j] !== 0x2c && buf[j] !== 0x7d) j++;
-  const t = Number(buf.toString("latin1", i + 4, j));
+  const t = Number(buf.toString('latin1', i + 4, j));
   if (G.recording) G.lat.add(performance.now() - t);
 }
 
@@ -194,7 +198,9 @@ async function negotiate(o: ConnectOpts, agent?: Agent): Promise<string> {
         res.setEncoding('utf8');
         res.on('data', (c: string) => (s += c));
         res.on('end', () =>
-          res.statusCode === 200 ? resolve(s) : reject(new Error(`negotiate: HTTP ${res.statusCode} ${s.slice(0, 200)}`)),
+          res.statusCode === 200
+            ? resolve(s)
+            : reject(new Error(`negotiate: HTTP ${res.statusCode} ${s.slice(0, 200)}`)),
         );
         res.on('error', reject);
       },
@@ -203,7 +209,12 @@ async function negotiate(o: ConnectOpts, agent?: Agent): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-  const n = JSON.parse(body) as { connectionToken?: string; connectionId?: string; error?: string; negotiateVersion?: number };
+  const n = JSON.parse(body) as {
+    connectionToken?: string;
+    connectionId?: string;
+    error?: string;
+    negotiateVersion?: number;
+  };
   if (n.error) throw new Error(`negotiate: ${n.error}`);
   const token = n.negotiateVersion ? n.connectionToken : n.connectionId;
   if (!token) throw new Error(`negotiate: no connection token in ${body.slice(0, 200)}`);

@@ -1,7 +1,15 @@
 // Scenario implementations (generator side). Each returns the metrics of one cell.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coreBusy, coreTimes, foreignCores, makePayload, procCpuSeconds, type CellResult, type GenJob } from '../common.js';
+import {
+  coreBusy,
+  coreTimes,
+  foreignCores,
+  makePayload,
+  procCpuSeconds,
+  type CellResult,
+  type GenJob,
+} from '../common.js';
 import type { Scenario } from '../scenarios.js';
 import { G, type Conn, type Protocol } from './protocols.js';
 
@@ -55,7 +63,11 @@ function deliveriesReach(target: number, ms: number, what: string): Promise<void
     const prev = G.onDeliver;
     const timer = setTimeout(() => {
       G.onDeliver = prev;
-      reject(new Error(`${what}: ${G.deliveries} of ${target} deliveries after ${ms} ms${G.lastError ? ` (last error: ${G.lastError})` : ''}`));
+      reject(
+        new Error(
+          `${what}: ${G.deliveries} of ${target} deliveries after ${ms} ms${G.lastError ? ` (last error: ${G.lastError})` : ''}`,
+        ),
+      );
     }, ms);
     G.onDeliver = () => {
       prev?.();
@@ -237,7 +249,7 @@ async function runBroadcastRate(ctx: Ctx, s: Scenario): Promise<Metrics> {
   tick();
   try {
     const w = await measure(ctx, s, () => G.deliveries);
-  if (timer) clearTimeout(timer);
+    if (timer) clearTimeout(timer);
     timer = null;
     const lat = latencyMetrics();
     // Let the last messages arrive, then check nothing was lost.

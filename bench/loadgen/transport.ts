@@ -31,7 +31,11 @@ export type TransportKind = 'ws' | 'lean';
  * Transport object is usable from inside them (a server may send its first message in the
  * same TCP segment as the 101 response, as Engine.IO does). `ready` settles after the upgrade.
  */
-export function createTransport(kind: TransportKind, url: string, h: TransportHandlers): { t: Transport; ready: Promise<void> } {
+export function createTransport(
+  kind: TransportKind,
+  url: string,
+  h: TransportHandlers,
+): { t: Transport; ready: Promise<void> } {
   return kind === 'lean' ? LeanWs.create(url, h) : createWsPackage(url, h);
 }
 

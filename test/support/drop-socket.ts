@@ -13,7 +13,8 @@ export function dropClientSocket(connection: HubConnection): void {
 
 /** The official client's current WebSocket (a stateful reconnect replaces it). */
 export function clientWebSocket(connection: HubConnection): unknown {
-  return (connection as unknown as { connection: { transport: { _webSocket: unknown } } }).connection.transport._webSocket;
+  return (connection as unknown as { connection: { transport: { _webSocket: unknown } } }).connection.transport
+    ._webSocket;
 }
 
 /**

@@ -22,10 +22,12 @@ export class RawHubSocket {
       }
       this.waiters.splice(0).forEach((wake) => wake());
     });
-    this.closed = new Promise((resolve) => socket.on('close', (code) => {
-      this.waiters.splice(0).forEach((wake) => wake());
-      resolve({ code });
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code) => {
+        this.waiters.splice(0).forEach((wake) => wake());
+        resolve({ code });
+      }),
+    );
   }
 
   static async open(url: string, headers?: Record<string, string>): Promise<RawHubSocket> {

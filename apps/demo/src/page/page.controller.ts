@@ -8,9 +8,8 @@ const require = createRequire(import.meta.url);
 /** The official browser bundles, served by the app itself (no CDN). */
 const CLIENT_BUNDLES: Record<string, string> = {
   'signalr.min.js': require.resolve('@microsoft/signalr/dist/browser/signalr.min.js'),
-  'signalr-protocol-msgpack.min.js': require.resolve(
-    '@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js',
-  ),
+  'signalr-protocol-msgpack.min.js':
+    require.resolve('@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js'),
 };
 
 @Controller()

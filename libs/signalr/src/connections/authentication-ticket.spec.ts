@@ -13,7 +13,15 @@ describe('authenticationExpiry', () => {
   });
 
   it('finds no expiry in principals without a numeric exp', () => {
-    for (const user of [undefined, null, 'alice', { sub: 'a' }, { exp: '123' }, { exp: Number.NaN }, { exp: Infinity }]) {
+    for (const user of [
+      undefined,
+      null,
+      'alice',
+      { sub: 'a' },
+      { exp: '123' },
+      { exp: Number.NaN },
+      { exp: Infinity },
+    ]) {
       expect(authenticationExpiry(user)).toBeUndefined();
     }
     expect(authenticationExpiry({ sub: 'a' }, new Date(Number.NaN))).toBeUndefined();

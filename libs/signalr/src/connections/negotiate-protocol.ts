@@ -25,7 +25,8 @@ export function readNegotiateVersion(query: URLSearchParams): NegotiateVersion {
   if (!/^-?\d+$/.test(raw.trim()) || (version | 0) !== version) {
     return { error: 'The client requested a non-integer protocol version.' };
   }
-  if (version < 0) return { error: `The client requested version '${version}', but the server does not support this version.` };
+  if (version < 0)
+    return { error: `The client requested version '${version}', but the server does not support this version.` };
   return { version: Math.min(version, MAX_NEGOTIATE_VERSION) };
 }
 

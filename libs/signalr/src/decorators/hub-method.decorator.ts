@@ -77,7 +77,9 @@ function bindParameters(
   const total = Math.max(paramTypes?.length ?? method.length, ...[...claimed, ...uploadStreams].map((i) => i + 1));
   for (const index of uploadStreams) {
     if (claimed.has(index)) {
-      throw new Error(`Parameter ${index} of ${String(methodKey)}() has @UploadStream() and another parameter decorator.`);
+      throw new Error(
+        `Parameter ${index} of ${String(methodKey)}() has @UploadStream() and another parameter decorator.`,
+      );
     }
   }
   let argument = 0;

@@ -24,7 +24,9 @@ describe('fromAsyncIterable', () => {
       yield 3;
     }
     const items: number[] = [];
-    await new Promise<void>((complete) => fromAsyncIterable(three()).subscribe({ next: (i) => items.push(i), complete }));
+    await new Promise<void>((complete) =>
+      fromAsyncIterable(three()).subscribe({ next: (i) => items.push(i), complete }),
+    );
     expect(items).toEqual([1, 2, 3]);
   });
 

@@ -290,7 +290,8 @@ export class HubConnectionContext
   writeMessage(message: HubMessage): void {
     const protocol = this.protocol;
     if (protocol === undefined) return;
-    if (this.messageBuffer !== undefined && isTrackable(message.type)) this.writeTracked(protocol.writeMessage(message));
+    if (this.messageBuffer !== undefined && isTrackable(message.type))
+      this.writeTracked(protocol.writeMessage(message));
     else this.write(protocol.writeMessage(message));
   }
 
@@ -403,7 +404,7 @@ export class HubConnectionContext
   private async waitForRoom(): Promise<void> {
     await nextTurn();
     // Acknowledgements free the replay buffer (none come while the transport is down).
-    for (let room; (room = this.messageBuffer?.whenRoom()) && this.state !== ConnectionState.Disconnected; ) {
+    for (let room; (room = this.messageBuffer?.whenRoom()) && this.state !== ConnectionState.Disconnected;) {
       await room;
     }
     if (this.transport.bufferedAmount >= STREAM_PAUSE_BYTES) {
@@ -447,10 +448,7 @@ export class HubConnectionContext
       return;
     }
     // Long polling keeps itself alive; any write resets the client's server timeout.
-    if (
-      this.transport.type !== HttpTransportType.LongPolling &&
-      now - this.lastWriteAt >= options.keepAliveInterval
-    ) {
+    if (this.transport.type !== HttpTransportType.LongPolling && now - this.lastWriteAt >= options.keepAliveInterval) {
       this.writeMessage(PING_MESSAGE);
     }
     if (this.messageBuffer !== undefined && now - this.lastAckAt >= ACK_INTERVAL_MS) this.acknowledge(now);

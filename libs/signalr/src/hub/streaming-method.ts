@@ -14,8 +14,8 @@ export class NotAStreamError extends Error {
  * The invocation, as one extra argument after the method's own: how the
  * wrapper below learns which connection its stream writes to.
  */
-const InvocationArgument = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): unknown => context.getArgByIndex(2),
+const InvocationArgument = createParamDecorator((_data: unknown, context: ExecutionContext): unknown =>
+  context.getArgByIndex(2),
 );
 
 /**

@@ -7,7 +7,8 @@ import { ConnectionState, HubConnectionContext } from './hub-connection-context.
 import type { HubConnectionHandler } from './hub-connection-handler.js';
 
 const RS = '\x1e';
-const item = (n: number) => Buffer.from(JSON.stringify({ type: MessageType.StreamItem, invocationId: 'u', item: n }) + RS);
+const item = (n: number) =>
+  Buffer.from(JSON.stringify({ type: MessageType.StreamItem, invocationId: 'u', item: n }) + RS);
 
 class TestTransport implements Transport {
   readonly type = HttpTransportType.LongPolling;

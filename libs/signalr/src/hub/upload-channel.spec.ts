@@ -1,7 +1,12 @@
 import { UploadChannel } from './upload-channel.js';
 
 function channel(capacity = 2) {
-  const flow = { resumes: 0, resumeReceiving() { this.resumes++; } };
+  const flow = {
+    resumes: 0,
+    resumeReceiving() {
+      this.resumes++;
+    },
+  };
   return { flow, channel: new UploadChannel<number>(capacity, flow) };
 }
 

@@ -10,13 +10,12 @@ import { HubProtocolError } from './hub-protocol-error.js';
 
 // The official client's framing (not exported from its index).
 const require = createRequire(import.meta.url);
-const { BinaryMessageFormat } =
-  require('@microsoft/signalr-protocol-msgpack/dist/cjs/BinaryMessageFormat.js') as {
-    BinaryMessageFormat: {
-      write(output: Uint8Array): ArrayBuffer;
-      parse(input: ArrayBuffer): Uint8Array[];
-    };
+const { BinaryMessageFormat } = require('@microsoft/signalr-protocol-msgpack/dist/cjs/BinaryMessageFormat.js') as {
+  BinaryMessageFormat: {
+    write(output: Uint8Array): ArrayBuffer;
+    parse(input: ArrayBuffer): Uint8Array[];
   };
+};
 
 const OVER_2GB = 'Messages over 2GB in size are not supported.';
 const tooLarge = (max: number) =>
@@ -75,10 +74,7 @@ describe('length prefix', () => {
       const theirs = new Uint8Array(BinaryMessageFormat.write(payload));
       expect(Buffer.compare(ours, theirs)).toBe(0);
       const parsed = BinaryMessageFormat.parse(
-        ours.buffer.slice(
-          ours.byteOffset,
-          ours.byteOffset + ours.length,
-        ) as ArrayBuffer,
+        ours.buffer.slice(ours.byteOffset, ours.byteOffset + ours.length) as ArrayBuffer,
       );
       expect(parsed).toHaveLength(1);
       expect(parsed[0].length).toBe(length);
@@ -100,12 +96,7 @@ describe('parseFrames', () => {
     ]);
     const { consumed, payloads } = frames(input);
     expect(consumed).toBe(input.length);
-    expect(payloads).toEqual([
-      [1, 2, 3],
-      [],
-      Array.from({ length: 200 }, () => 9),
-      [4],
-    ]);
+    expect(payloads).toEqual([[1, 2, 3], [], Array.from({ length: 200 }, () => 9), [4]]);
   });
 
   it('leaves an incomplete payload for later input', () => {
@@ -146,45 +137,28 @@ describe('parseFrames', () => {
     expect(error).toBeInstanceOf(HubProtocolError);
     expect((error as Error).message).toBe(tooLarge(100));
     // Even with nothing after the prefix.
-    expect(() => frames(Buffer.from(prefix(32769)), 32768)).toThrow(
-      tooLarge(32768),
-    );
-    expect(() =>
-      frames(Buffer.from(prefix(MAX_FRAMED_MESSAGE_LENGTH)), 32768),
-    ).toThrow(tooLarge(32768));
+    expect(() => frames(Buffer.from(prefix(32769)), 32768)).toThrow(tooLarge(32768));
+    expect(() => frames(Buffer.from(prefix(MAX_FRAMED_MESSAGE_LENGTH)), 32768)).toThrow(tooLarge(32768));
   });
 
   it('hands over the frames before an oversized one', () => {
-    const input = Buffer.concat([
-      frameMessage(Uint8Array.of(1)),
-      Buffer.from(prefix(1000)),
-    ]);
+    const input = Buffer.concat([frameMessage(Uint8Array.of(1)), Buffer.from(prefix(1000))]);
     const payloads: number[] = [];
-    expect(() =>
-      parseFrames(input, 10, (start, end) => payloads.push(end - start)),
-    ).toThrow(tooLarge(10));
+    expect(() => parseFrames(input, 10, (start, end) => payloads.push(end - start))).toThrow(tooLarge(10));
     expect(payloads).toEqual([1]);
   });
 
   it('throws for a prefix longer than 5 bytes', () => {
-    const error = catchError(() =>
-      frames(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x01)),
-    );
+    const error = catchError(() => frames(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x01)));
     expect(error).toBeInstanceOf(HubProtocolError);
     expect((error as Error).message).toBe(OVER_2GB);
     // Five continuation bytes are already wrong, whatever follows.
-    expect(() => frames(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff))).toThrow(
-      OVER_2GB,
-    );
+    expect(() => frames(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff))).toThrow(OVER_2GB);
   });
 
   it('throws for a 5-byte prefix over 2^31 - 1', () => {
-    expect(() => frames(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x08))).toThrow(
-      OVER_2GB,
-    );
-    expect(() => frames(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x7f))).toThrow(
-      OVER_2GB,
-    );
+    expect(() => frames(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x08))).toThrow(OVER_2GB);
+    expect(() => frames(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x7f))).toThrow(OVER_2GB);
     // 2^31 - 1 itself is a valid (incomplete) frame.
     expect(frames(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x07))).toEqual({
       consumed: 0,

@@ -1,7 +1,4 @@
-import {
-  HubProtocolError,
-  maxMessageSizeExceeded,
-} from './hub-protocol-error.js';
+import { HubProtocolError, maxMessageSizeExceeded } from './hub-protocol-error.js';
 
 /**
  * Length-prefix framing of the binary hub protocols (ASP.NET Core's
@@ -33,19 +30,9 @@ export function lengthPrefixLength(length: number): number {
  * Writes the length prefix of a `length`-byte message into `target` at
  * `offset`; returns the number of bytes written.
  */
-export function writeLengthPrefix(
-  length: number,
-  target: Uint8Array,
-  offset: number,
-): number {
-  if (
-    !Number.isInteger(length) ||
-    length < 0 ||
-    length > MAX_FRAMED_MESSAGE_LENGTH
-  ) {
-    throw new RangeError(
-      `Cannot frame a message of ${length} bytes: ${OVER_2GB}`,
-    );
+export function writeLengthPrefix(length: number, target: Uint8Array, offset: number): number {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAMED_MESSAGE_LENGTH) {
+    throw new RangeError(`Cannot frame a message of ${length} bytes: ${OVER_2GB}`);
   }
   let written = 0;
   // `length` fits in 31 bits, so the bitwise operators are exact.
@@ -95,8 +82,7 @@ export function parseFrames(
     let byte: number;
     do {
       // A 6th prefix byte: the length cannot fit in 31 bits.
-      if (cursor - offset === MAX_LENGTH_PREFIX_SIZE)
-        throw new HubProtocolError(OVER_2GB);
+      if (cursor - offset === MAX_LENGTH_PREFIX_SIZE) throw new HubProtocolError(OVER_2GB);
       // The prefix itself is incomplete.
       if (cursor === length) return offset;
       byte = input[cursor++];

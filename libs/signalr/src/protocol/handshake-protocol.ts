@@ -7,8 +7,7 @@ export interface HandshakeRequest {
 }
 
 export type HandshakeParseResult =
-  | { request: HandshakeRequest; consumed: number }
-  | { request?: undefined; consumed: 0 };
+  { request: HandshakeRequest; consumed: number } | { request?: undefined; consumed: 0 };
 
 /** Thrown when the handshake is larger than the maximum receive size. */
 export class HandshakeTooLargeError extends Error {}
@@ -53,8 +52,6 @@ export const HandshakeProtocol = {
 
   /** `{}` followed by 0x1E, or `{"error":"…"}` followed by 0x1E. */
   writeResponse(error?: string): Buffer {
-    return Buffer.from(
-      (error === undefined ? '{}' : JSON.stringify({ error })) + RECORD_SEPARATOR_CHAR,
-    );
+    return Buffer.from((error === undefined ? '{}' : JSON.stringify({ error })) + RECORD_SEPARATOR_CHAR);
   },
 };

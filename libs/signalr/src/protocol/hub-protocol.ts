@@ -22,11 +22,7 @@ export interface HubProtocol {
    * Throws a {@link HubProtocolError} on malformed input, or when a message
    * is larger than `maxMessageSize` bytes.
    */
-  parseMessages(
-    input: Buffer,
-    maxMessageSize: number,
-    onMessage: (message: HubMessage) => unknown,
-  ): number;
+  parseMessages(input: Buffer, maxMessageSize: number, onMessage: (message: HubMessage) => unknown): number;
 
   /** Serializes and frames one message. */
   writeMessage(message: HubMessage): Buffer;

@@ -44,7 +44,10 @@ describe('JsonHubProtocol', () => {
     ['{"type":1,"target":"A"}', "Missing required property 'arguments'."],
     ['{"type":1,"target":"A","arguments":1}', "Expected 'arguments' to be of type Array."],
     ['{"type":2,"invocationId":"1"}', "Missing required property 'item'."],
-    ['{"type":3,"invocationId":"1","error":"e","result":1}', "The 'error' and 'result' properties are mutually exclusive."],
+    [
+      '{"type":3,"invocationId":"1","error":"e","result":1}',
+      "The 'error' and 'result' properties are mutually exclusive.",
+    ],
     ['{"type":1,"target":"A","arguments":[],"headers":{"a":1}}', "Expected header 'a' to be of type String."],
   ])('rejects %s', (json, error) => {
     expect(() => parse(json + RS)).toThrow(new HubProtocolError(error));

@@ -32,11 +32,7 @@ export class JsonHubProtocol implements HubProtocol {
     return version <= this.version;
   }
 
-  parseMessages(
-    input: Buffer,
-    maxMessageSize: number,
-    onMessage: (message: HubMessage) => unknown,
-  ): number {
+  parseMessages(input: Buffer, maxMessageSize: number, onMessage: (message: HubMessage) => unknown): number {
     let offset = 0;
     for (;;) {
       const end = input.indexOf(RECORD_SEPARATOR, offset);
@@ -97,9 +93,7 @@ function parseMessage(text: string): HubMessage | undefined {
     throw new HubProtocolError('Error reading JSON.');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HubProtocolError(
-      `Unexpected JSON Token Type '${tokenType(value)}'. Expected a JSON Object.`,
-    );
+    throw new HubProtocolError(`Unexpected JSON Token Type '${tokenType(value)}'. Expected a JSON Object.`);
   }
   const json = value as JsonObject;
   const type = json.type;
@@ -166,10 +160,7 @@ function parseMessage(text: string): HubMessage | undefined {
   }
 }
 
-function parseInvocation(
-  type: MessageType.Invocation | MessageType.StreamInvocation,
-  json: JsonObject,
-): HubMessage {
+function parseInvocation(type: MessageType.Invocation | MessageType.StreamInvocation, json: JsonObject): HubMessage {
   const invocationId = optionalString(json, 'invocationId');
   if (type === MessageType.StreamInvocation && !invocationId) {
     throw missingProperty('invocationId');
@@ -201,9 +192,7 @@ function withHeaders<T extends { headers?: MessageHeaders }>(message: T, json: J
   }
   for (const key in headers) {
     if (typeof (headers as JsonObject)[key] !== 'string') {
-      throw new HubProtocolError(
-        `Expected header '${key}' to be of type String.`,
-      );
+      throw new HubProtocolError(`Expected header '${key}' to be of type String.`);
     }
   }
   message.headers = headers as MessageHeaders;

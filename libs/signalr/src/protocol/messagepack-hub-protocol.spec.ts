@@ -1,7 +1,4 @@
-import {
-  type HubMessage as ClientHubMessage,
-  NullLogger,
-} from '@microsoft/signalr';
+import { type HubMessage as ClientHubMessage, NullLogger } from '@microsoft/signalr';
 import { MessagePackHubProtocol as ClientProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { Packr } from 'msgpackr';
 import { frameMessage } from './binary-message-format.js';
@@ -22,11 +19,7 @@ const BINDING_1 =
 
 function parse(input: Uint8Array, maxMessageSize = 1 << 20) {
   const messages: HubMessage[] = [];
-  const consumed = protocol.parseMessages(
-    input as Buffer,
-    maxMessageSize,
-    (m) => messages.push(m),
-  );
+  const consumed = protocol.parseMessages(input as Buffer, maxMessageSize, (m) => messages.push(m));
   return { consumed, messages };
 }
 
@@ -45,9 +38,7 @@ function framed(value: unknown): Buffer {
 
 /** A frame around raw payload bytes. */
 function raw(...parts: (number[] | Uint8Array)[]): Buffer {
-  return frameMessage(
-    Buffer.concat(parts.map((part) => Uint8Array.from(part))),
-  );
+  return frameMessage(Buffer.concat(parts.map((part) => Uint8Array.from(part))));
 }
 
 function clientWrite(message: ClientHubMessage): Buffer {
@@ -55,10 +46,7 @@ function clientWrite(message: ClientHubMessage): Buffer {
 }
 
 function clientParse(bytes: Buffer): ClientHubMessage[] {
-  const copy = bytes.buffer.slice(
-    bytes.byteOffset,
-    bytes.byteOffset + bytes.length,
-  );
+  const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
   return client.parseMessages(copy as ArrayBuffer, NullLogger.instance);
 }
 
@@ -155,17 +143,12 @@ describe('MessagePackHubProtocol', () => {
       { type: MessageType.Ack, sequenceId: 1 },
       { type: MessageType.Sequence, sequenceId: 2 ** 40 },
     ];
-    it.each(messages.map((m) => [MessageType[m.type], m] as const))(
-      '%s',
-      (_name, message) => {
-        expect(parseOne(protocol.writeMessage(message))).toEqual(message);
-      },
-    );
+    it.each(messages.map((m) => [MessageType[m.type], m] as const))('%s', (_name, message) => {
+      expect(parseOne(protocol.writeMessage(message))).toEqual(message);
+    });
 
     it('all of them concatenated in one buffer', () => {
-      const input = Buffer.concat(
-        messages.map((m) => protocol.writeMessage(m)),
-      );
+      const input = Buffer.concat(messages.map((m) => protocol.writeMessage(m)));
       const { consumed, messages: parsed } = parse(input);
       expect(consumed).toBe(input.length);
       expect(parsed).toEqual(messages);
@@ -206,9 +189,7 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('a non-blocking invocation (nil id) and an empty-string id', () => {
-      expect(
-        parseOne(clientWrite({ type: 1, target: 'Send', arguments: [1] })),
-      ).toEqual({
+      expect(parseOne(clientWrite({ type: 1, target: 'Send', arguments: [1] }))).toEqual({
         type: MessageType.Invocation,
         target: 'Send',
         arguments: [1],
@@ -225,20 +206,10 @@ describe('MessagePackHubProtocol', () => {
         type: 1,
         invocationId: '5',
         target: 'Store',
-        arguments: [
-          new Uint8Array(blob),
-          blob,
-          when,
-          { nested: [new Uint8Array([1, 2]), when] },
-        ],
+        arguments: [new Uint8Array(blob), blob, when, { nested: [new Uint8Array([1, 2]), when] }],
       });
       const message = parseOne(bytes) as { arguments: unknown[] };
-      const [a, b, c, d] = message.arguments as [
-        Buffer,
-        Buffer,
-        Date,
-        { nested: [Buffer, Date] },
-      ];
+      const [a, b, c, d] = message.arguments as [Buffer, Buffer, Date, { nested: [Buffer, Date] }];
       expect(Buffer.isBuffer(a)).toBe(true);
       expect(hex(a)).toBe(hex(blob));
       expect(Buffer.isBuffer(b)).toBe(true);
@@ -272,21 +243,15 @@ describe('MessagePackHubProtocol', () => {
         new Date(Date.UTC(2500, 0, 1)), // timestamp 64, seconds over 32 bits
         new Date(8.64e15), // timestamp 96
       ];
-      const message = parseOne(
-        clientWrite({ type: 1, target: 'T', arguments: dates }),
-      ) as {
+      const message = parseOne(clientWrite({ type: 1, target: 'T', arguments: dates })) as {
         arguments: Date[];
       };
-      expect(message.arguments.map((d) => d.getTime())).toEqual(
-        dates.map((d) => d.getTime()),
-      );
+      expect(message.arguments.map((d) => d.getTime())).toEqual(dates.map((d) => d.getTime()));
     });
 
     it('large integers as numbers, not BigInt', () => {
       const values = [2 ** 32, 2 ** 53 - 1, -(2 ** 40), 1.5, -0.25];
-      const message = parseOne(
-        clientWrite({ type: 1, target: 'T', arguments: values }),
-      ) as {
+      const message = parseOne(clientWrite({ type: 1, target: 'T', arguments: values })) as {
         arguments: number[];
       };
       expect(message.arguments).toEqual(values);
@@ -326,11 +291,7 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('a stream item (an upload stream)', () => {
-      expect(
-        parseOne(
-          clientWrite({ type: 2, invocationId: '1', item: { x: [1, 'a'] } }),
-        ),
-      ).toEqual({
+      expect(parseOne(clientWrite({ type: 2, invocationId: '1', item: { x: [1, 'a'] } }))).toEqual({
         type: MessageType.StreamItem,
         invocationId: '1',
         item: { x: [1, 'a'] },
@@ -338,9 +299,7 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('completions of each kind (client results)', () => {
-      expect(
-        parseOne(clientWrite({ type: 3, invocationId: '1', error: 'failed' })),
-      ).toEqual({
+      expect(parseOne(clientWrite({ type: 3, invocationId: '1', error: 'failed' }))).toEqual({
         type: MessageType.Completion,
         invocationId: '1',
         error: 'failed',
@@ -349,20 +308,14 @@ describe('MessagePackHubProtocol', () => {
         type: MessageType.Completion,
         invocationId: '2',
       });
-      const withNull = parseOne(
-        clientWrite({ type: 3, invocationId: '3', result: null }),
-      );
+      const withNull = parseOne(clientWrite({ type: 3, invocationId: '3', result: null }));
       expect(withNull).toEqual({
         type: MessageType.Completion,
         invocationId: '3',
         result: null,
       });
       expect(Object.hasOwn(withNull, 'result')).toBe(true);
-      expect(
-        parseOne(
-          clientWrite({ type: 3, invocationId: '4', result: [blob, when] }),
-        ),
-      ).toEqual({
+      expect(parseOne(clientWrite({ type: 3, invocationId: '4', result: [blob, when] }))).toEqual({
         type: MessageType.Completion,
         invocationId: '4',
         result: [blob, when],
@@ -412,9 +365,7 @@ describe('MessagePackHubProtocol', () => {
 
     it('a 64 KB binary argument', () => {
       const big = Buffer.alloc(65536, 0xab);
-      const message = parseOne(
-        clientWrite({ type: 1, target: 'Up', arguments: [big] }),
-      ) as {
+      const message = parseOne(clientWrite({ type: 1, target: 'Up', arguments: [big] })) as {
         arguments: Buffer[];
       };
       expect(message.arguments[0].equals(big)).toBe(true);
@@ -437,9 +388,7 @@ describe('MessagePackHubProtocol', () => {
         const rest = Buffer.concat([input.subarray(first.consumed)]);
         const second = parse(rest);
         expect(first.consumed + second.consumed).toBe(input.length);
-        expect(
-          [...first.messages, ...second.messages].map((m) => m.type),
-        ).toEqual([6, 1, 3, 7]);
+        expect([...first.messages, ...second.messages].map((m) => m.type)).toEqual([6, 1, 3, 7]);
       }
     });
 
@@ -457,9 +406,7 @@ describe('MessagePackHubProtocol', () => {
         arguments: ['hi'],
       });
       // [1, {}, nil, "Echo", ["hi"], []]
-      expect(hex(bytes)).toBe(
-        `0e960180c0a4${hex(Buffer.from('Echo'))}91a2${hex(Buffer.from('hi'))}90`,
-      );
+      expect(hex(bytes)).toBe(`0e960180c0a4${hex(Buffer.from('Echo'))}91a2${hex(Buffer.from('hi'))}90`);
       expect(clientParse(bytes)).toEqual([
         {
           type: 1,
@@ -489,13 +436,7 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('the same bytes as the client for identical layouts, Buffer and Date included', () => {
-      const args = [
-        blob,
-        new Uint8Array(blob),
-        when,
-        new Date(1_700_000_000_000),
-        { b: blob, d: when },
-      ];
+      const args = [blob, new Uint8Array(blob), when, new Date(1_700_000_000_000), { b: blob, d: when }];
       const pairs: [HubMessage, ClientHubMessage][] = [
         [
           {
@@ -555,9 +496,7 @@ describe('MessagePackHubProtocol', () => {
       });
       expect(bytes.includes(Buffer.from([0xc5, 0x01, 0x2c]))).toBe(true); // bin 16, 300 bytes
       expect(bytes.includes(Buffer.from([0xd7, 0xff]))).toBe(true); // timestamp 64
-      const [message] = clientParse(bytes) as unknown as [
-        { arguments: [Uint8Array, Date] },
-      ];
+      const [message] = clientParse(bytes) as unknown as [{ arguments: [Uint8Array, Date] }];
       expect(message.arguments[0]).toBeInstanceOf(Uint8Array);
       expect(hex(message.arguments[0])).toBe(hex(blob));
       expect(message.arguments[1]).toBeInstanceOf(Date);
@@ -565,8 +504,7 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('completions of each kind', () => {
-      const read = (message: HubMessage) =>
-        clientParse(protocol.writeMessage(message))[0];
+      const read = (message: HubMessage) => clientParse(protocol.writeMessage(message))[0];
       expect(
         read({
           type: MessageType.Completion,
@@ -580,18 +518,14 @@ describe('MessagePackHubProtocol', () => {
         error: 'Boom',
         result: undefined,
       });
-      expect(read({ type: MessageType.Completion, invocationId: '2' })).toEqual(
-        {
-          type: 3,
-          headers: {},
-          invocationId: '2',
-          error: undefined,
-          result: undefined,
-        },
-      );
-      expect(
-        read({ type: MessageType.Completion, invocationId: '3', result: null }),
-      ).toEqual({
+      expect(read({ type: MessageType.Completion, invocationId: '2' })).toEqual({
+        type: 3,
+        headers: {},
+        invocationId: '2',
+        error: undefined,
+        result: undefined,
+      });
+      expect(read({ type: MessageType.Completion, invocationId: '3', result: null })).toEqual({
         type: 3,
         headers: {},
         invocationId: '3',
@@ -655,9 +589,7 @@ describe('MessagePackHubProtocol', () => {
       ]);
       const plain = protocol.writeMessage({ type: MessageType.Close });
       expect(hex(plain)).toBe('049307c0c2'); // [7, nil, false]
-      expect(clientParse(plain)).toEqual([
-        { type: 7, error: null, allowReconnect: false },
-      ]);
+      expect(clientParse(plain)).toEqual([{ type: 7, error: null, allowReconnect: false }]);
     });
 
     it('stream items, pings, acks and sequences', () => {
@@ -687,9 +619,7 @@ describe('MessagePackHubProtocol', () => {
         arguments: [big],
       });
       expect(bytes[2]).toBe(0x04); // 3-byte length prefix
-      const [message] = clientParse(bytes) as unknown as [
-        { arguments: [Uint8Array] },
-      ];
+      const [message] = clientParse(bytes) as unknown as [{ arguments: [Uint8Array] }];
       expect(Buffer.from(message.arguments[0]).equals(big)).toBe(true);
     });
 
@@ -721,9 +651,7 @@ describe('MessagePackHubProtocol', () => {
           2 ** 40,
         ],
       });
-      const [message] = clientParse(bytes) as unknown as [
-        { arguments: unknown[] },
-      ];
+      const [message] = clientParse(bytes) as unknown as [{ arguments: unknown[] }];
       expect(message.arguments).toEqual([
         null,
         { kept: 1 },
@@ -774,15 +702,11 @@ describe('MessagePackHubProtocol', () => {
     it('returns a fresh buffer for every Ping', () => {
       const a = protocol.writeMessage({ type: MessageType.Ping });
       a[0] = 0;
-      expect(hex(protocol.writeMessage({ type: MessageType.Ping }))).toBe(
-        '029106',
-      );
+      expect(hex(protocol.writeMessage({ type: MessageType.Ping }))).toBe('029106');
     });
 
     it('refuses an unknown message type', () => {
-      expect(() =>
-        protocol.writeMessage({ type: 42 } as unknown as HubMessage),
-      ).toThrow('Unexpected message type: 42');
+      expect(() => protocol.writeMessage({ type: 42 } as unknown as HubMessage)).toThrow('Unexpected message type: 42');
     });
   });
 
@@ -824,61 +748,29 @@ describe('MessagePackHubProtocol', () => {
       expect(() => parse(bytes.subarray(0, 2), 50)).toThrow(
         'The maximum message size of 50B was exceeded. The message size can be configured in AddHubOptions.',
       );
-      expect(protocol.parseMessages(bytes, bytes.length - 1, () => {})).toBe(
-        bytes.length,
-      );
+      expect(protocol.parseMessages(bytes, bytes.length - 1, () => {})).toBe(bytes.length);
     });
 
     it('throws for a malformed length prefix', () => {
-      expectError(
-        Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]),
-        'Messages over 2GB in size are not supported.',
-      );
-      expectError(
-        Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]),
-        'Messages over 2GB in size are not supported.',
-      );
+      expectError(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), 'Messages over 2GB in size are not supported.');
+      expectError(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), 'Messages over 2GB in size are not supported.');
     });
   });
 
   describe('refuses malformed messages with ASP.NET Core texts', () => {
     it('a payload that is not an array', () => {
-      expectError(
-        raw([0x01]),
-        'Unexpected msgpack code 1 (positive fixint) encountered.',
-      );
-      expectError(
-        raw([0x81, 0xa1, 0x61, 0x01]),
-        'Unexpected msgpack code 129 (fixmap) encountered.',
-      );
-      expectError(
-        raw([0xc0]),
-        'Unexpected msgpack code 192 (nil) encountered.',
-      );
-      expectError(
-        raw([0xc1]),
-        'Unexpected msgpack code 193 ((never used)) encountered.',
-      );
-      expectError(
-        raw([0xff]),
-        'Unexpected msgpack code 255 (negative fixint) encountered.',
-      );
-      expectError(
-        raw([0xa3, 0x61, 0x62, 0x63]),
-        'Unexpected msgpack code 163 (fixstr) encountered.',
-      );
+      expectError(raw([0x01]), 'Unexpected msgpack code 1 (positive fixint) encountered.');
+      expectError(raw([0x81, 0xa1, 0x61, 0x01]), 'Unexpected msgpack code 129 (fixmap) encountered.');
+      expectError(raw([0xc0]), 'Unexpected msgpack code 192 (nil) encountered.');
+      expectError(raw([0xc1]), 'Unexpected msgpack code 193 ((never used)) encountered.');
+      expectError(raw([0xff]), 'Unexpected msgpack code 255 (negative fixint) encountered.');
+      expectError(raw([0xa3, 0x61, 0x62, 0x63]), 'Unexpected msgpack code 163 (fixstr) encountered.');
     });
 
     it('an empty payload, or an array longer than the payload', () => {
       expectError(raw([]), 'Attempted to read past the end of the stream.');
-      expectError(
-        raw([0x93, 0x06]),
-        'Attempted to read past the end of the stream.',
-      );
-      expectError(
-        raw([0xdd, 0xff, 0xff, 0xff, 0xff, 0x01]),
-        'Attempted to read past the end of the stream.',
-      );
+      expectError(raw([0x93, 0x06]), 'Attempted to read past the end of the stream.');
+      expectError(raw([0xdd, 0xff, 0xff, 0xff, 0xff, 0x01]), 'Attempted to read past the end of the stream.');
     });
 
     it('a missing or non-integer message type', () => {
@@ -892,141 +784,53 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('bad headers', () => {
-      expectError(
-        framed([1, [], null, 'T', []]),
-        "Reading map length for 'headers' failed.",
-      );
-      expectError(
-        framed([1, null, null, 'T', []]),
-        "Reading map length for 'headers' failed.",
-      );
+      expectError(framed([1, [], null, 'T', []]), "Reading map length for 'headers' failed.");
+      expectError(framed([1, null, null, 'T', []]), "Reading map length for 'headers' failed.");
       expectError(framed([1]), "Reading map length for 'headers' failed.");
+      expectError(framed([1, { '': 'v' }, null, 'T', []]), 'Null or empty key in header.');
+      expectError(framed([1, { k: '' }, null, 'T', []]), 'Null or empty value in header.');
+      expectError(framed([1, { k: null }, null, 'T', []]), 'Null or empty value in header.');
+      expectError(framed([1, new Map([[null, 'v']]), null, 'T', []]), 'Null or empty key in header.');
+      expectError(framed([1, new Map([[5, 'v']]), null, 'T', []]), "Reading 'headers[0].Key' as String failed.");
+      expectError(framed([2, { a: 'b', k: 5 }, '1', 0]), "Reading 'headers[1].Value' as String failed.");
       expectError(
-        framed([1, { '': 'v' }, null, 'T', []]),
-        'Null or empty key in header.',
-      );
-      expectError(
-        framed([1, { k: '' }, null, 'T', []]),
-        'Null or empty value in header.',
-      );
-      expectError(
-        framed([1, { k: null }, null, 'T', []]),
-        'Null or empty value in header.',
-      );
-      expectError(
-        framed([1, new Map([[null, 'v']]), null, 'T', []]),
-        'Null or empty key in header.',
-      );
-      expectError(
-        framed([1, new Map([[5, 'v']]), null, 'T', []]),
-        "Reading 'headers[0].Key' as String failed.",
-      );
-      expectError(
-        framed([2, { a: 'b', k: 5 }, '1', 0]),
-        "Reading 'headers[1].Value' as String failed.",
-      );
-      expectError(
-        raw([
-          0x95, 0x01, 0x82, 0xa1, 0x6b, 0xa1, 0x31, 0xa1, 0x6b, 0xa1, 0x32,
-          0xc0, 0xa1, 0x54, 0x90,
-        ]),
+        raw([0x95, 0x01, 0x82, 0xa1, 0x6b, 0xa1, 0x31, 0xa1, 0x6b, 0xa1, 0x32, 0xc0, 0xa1, 0x54, 0x90]),
         'An item with the same key has already been added. Key: k',
       );
       // A header called __proto__ is an own property, not a prototype change.
-      const message = parseOne(
-        framed([1, new Map([['__proto__', 'x']]), null, 'T', []]),
-      );
+      const message = parseOne(framed([1, new Map([['__proto__', 'x']]), null, 'T', []]));
       expect(Object.hasOwn(message, 'headers')).toBe(true);
-      expect((message as { headers: object }).headers).toHaveProperty(
-        '__proto__',
-        'x',
-      );
-      expect(
-        Object.getPrototypeOf((message as { headers: object }).headers),
-      ).toBe(Object.prototype);
+      expect((message as { headers: object }).headers).toHaveProperty('__proto__', 'x');
+      expect(Object.getPrototypeOf((message as { headers: object }).headers)).toBe(Object.prototype);
     });
 
     it('bad invocations', () => {
-      expectError(
-        framed([1, {}, 5, 'T', []]),
-        "Reading 'invocationId' as String failed.",
-      );
+      expectError(framed([1, {}, 5, 'T', []]), "Reading 'invocationId' as String failed.");
       expectError(framed([1, {}]), "Reading 'invocationId' as String failed.");
       expectError(framed([1, {}, '1']), "Reading 'target' as String failed.");
-      expectError(
-        framed([1, {}, '1', 7, []]),
-        "Reading 'target' as String failed.",
-      );
-      expectError(
-        framed([1, {}, '1', null, []]),
-        'Null or empty target for Invocation message.',
-      );
-      expectError(
-        framed([1, {}, '1', '', []]),
-        'Null or empty target for Invocation message.',
-      );
-      expectError(
-        framed([1, {}, '1', 'T']),
-        "Reading array length for 'arguments' failed.",
-      );
-      expectError(
-        framed([1, {}, '1', 'T', 'args']),
-        "Reading array length for 'arguments' failed.",
-      );
-      expectError(
-        framed([1, {}, '1', 'T', null]),
-        "Reading array length for 'arguments' failed.",
-      );
-      expectError(
-        framed([1, {}, '1', 'T', [], null]),
-        "Reading array length for 'streamIds' failed.",
-      );
-      expectError(
-        framed([1, {}, '1', 'T', [], ['a', '']]),
-        'Null or empty value in streamIds received.',
-      );
-      expectError(
-        framed([1, {}, '1', 'T', [], [null]]),
-        'Null or empty value in streamIds received.',
-      );
-      expectError(
-        framed([1, {}, '1', 'T', [], [1]]),
-        'Unexpected msgpack code 1 (positive fixint) encountered.',
-      );
+      expectError(framed([1, {}, '1', 7, []]), "Reading 'target' as String failed.");
+      expectError(framed([1, {}, '1', null, []]), 'Null or empty target for Invocation message.');
+      expectError(framed([1, {}, '1', '', []]), 'Null or empty target for Invocation message.');
+      expectError(framed([1, {}, '1', 'T']), "Reading array length for 'arguments' failed.");
+      expectError(framed([1, {}, '1', 'T', 'args']), "Reading array length for 'arguments' failed.");
+      expectError(framed([1, {}, '1', 'T', null]), "Reading array length for 'arguments' failed.");
+      expectError(framed([1, {}, '1', 'T', [], null]), "Reading array length for 'streamIds' failed.");
+      expectError(framed([1, {}, '1', 'T', [], ['a', '']]), 'Null or empty value in streamIds received.');
+      expectError(framed([1, {}, '1', 'T', [], [null]]), 'Null or empty value in streamIds received.');
+      expectError(framed([1, {}, '1', 'T', [], [1]]), 'Unexpected msgpack code 1 (positive fixint) encountered.');
     });
 
     it('bad stream invocations', () => {
-      expectError(
-        framed([4, {}, null, 'T', []]),
-        'Null or empty invocation ID for StreamInvocation message.',
-      );
-      expectError(
-        framed([4, {}, '', 'T', []]),
-        'Null or empty invocation ID for StreamInvocation message.',
-      );
-      expectError(
-        framed([4, {}, '1', '', []]),
-        'Null or empty target for StreamInvocation message.',
-      );
-      expectError(
-        framed([4, {}, '1', 'T', {}]),
-        "Reading array length for 'arguments' failed.",
-      );
+      expectError(framed([4, {}, null, 'T', []]), 'Null or empty invocation ID for StreamInvocation message.');
+      expectError(framed([4, {}, '', 'T', []]), 'Null or empty invocation ID for StreamInvocation message.');
+      expectError(framed([4, {}, '1', '', []]), 'Null or empty target for StreamInvocation message.');
+      expectError(framed([4, {}, '1', 'T', {}]), "Reading array length for 'arguments' failed.");
     });
 
     it('bad stream items', () => {
-      expectError(
-        framed([2, {}, null, 1]),
-        'Null or empty invocation ID for StreamItem message.',
-      );
-      expectError(
-        framed([2, {}, 1, 1]),
-        "Reading 'invocationId' as String failed.",
-      );
-      expectError(
-        framed([2, {}, '1']),
-        "Deserializing object of the `Object` type for 'item' failed.",
-      );
+      expectError(framed([2, {}, null, 1]), 'Null or empty invocation ID for StreamItem message.');
+      expectError(framed([2, {}, 1, 1]), "Reading 'invocationId' as String failed.");
+      expectError(framed([2, {}, '1']), "Deserializing object of the `Object` type for 'item' failed.");
       expectError(
         raw([0x94, 0x02, 0x80, 0xa1, 0x31, 0xc1]),
         "Deserializing object of the `Object` type for 'item' failed.",
@@ -1034,28 +838,13 @@ describe('MessagePackHubProtocol', () => {
     });
 
     it('bad completions', () => {
-      expectError(
-        framed([3, {}, '', 2]),
-        'Null or empty invocation ID for Completion message.',
-      );
-      expectError(
-        framed([3, {}, '1']),
-        "Reading 'resultKind' as Int32 failed.",
-      );
-      expectError(
-        framed([3, {}, '1', 'x']),
-        "Reading 'resultKind' as Int32 failed.",
-      );
+      expectError(framed([3, {}, '', 2]), 'Null or empty invocation ID for Completion message.');
+      expectError(framed([3, {}, '1']), "Reading 'resultKind' as Int32 failed.");
+      expectError(framed([3, {}, '1', 'x']), "Reading 'resultKind' as Int32 failed.");
       expectError(framed([3, {}, '1', 0]), 'Invalid invocation result kind.');
-      expectError(
-        framed([3, {}, '1', 4, 1]),
-        'Invalid invocation result kind.',
-      );
+      expectError(framed([3, {}, '1', 4, 1]), 'Invalid invocation result kind.');
       expectError(framed([3, {}, '1', -1]), 'Invalid invocation result kind.');
-      expectError(
-        framed([3, {}, '1', 1, 5]),
-        "Reading 'error' as String failed.",
-      );
+      expectError(framed([3, {}, '1', 1, 5]), "Reading 'error' as String failed.");
       expectError(framed([3, {}, '1', 1]), "Reading 'error' as String failed.");
     });
 
@@ -1073,27 +862,16 @@ describe('MessagePackHubProtocol', () => {
           "Error trying to deserialize result to Object. Deserializing object of the `Object` type for 'argument' failed.",
       };
       expect(parseOne(framed([3, {}, '1', 3]))).toEqual(failed);
-      expect(
-        parseOne(raw([0x95, 0x03, 0x80, 0xa1, 0x31, 0x03, 0xd4, 0x05, 0x00])),
-      ).toEqual(failed);
+      expect(parseOne(raw([0x95, 0x03, 0x80, 0xa1, 0x31, 0x03, 0xd4, 0x05, 0x00]))).toEqual(failed);
     });
 
     it('bad cancel, close, ack and sequence messages', () => {
-      expectError(
-        framed([5, {}, null]),
-        'Null or empty invocation ID for CancelInvocation message.',
-      );
+      expectError(framed([5, {}, null]), 'Null or empty invocation ID for CancelInvocation message.');
       expectError(framed([5, {}]), "Reading 'invocationId' as String failed.");
       expectError(framed([7]), "Reading 'error' as String failed.");
       expectError(framed([7, 1]), "Reading 'error' as String failed.");
-      expectError(
-        framed([7, null, 1]),
-        "Reading 'allowReconnect' as Boolean failed.",
-      );
-      expectError(
-        framed([7, null, null]),
-        "Reading 'allowReconnect' as Boolean failed.",
-      );
+      expectError(framed([7, null, 1]), "Reading 'allowReconnect' as Boolean failed.");
+      expectError(framed([7, null, null]), "Reading 'allowReconnect' as Boolean failed.");
       expectError(framed([8]), "Reading 'sequenceId' as Int64 failed.");
       expectError(framed([8, '1']), "Reading 'sequenceId' as Int64 failed.");
       expectError(framed([9, 1.5]), "Reading 'sequenceId' as Int64 failed.");
@@ -1119,47 +897,29 @@ describe('MessagePackHubProtocol', () => {
 
     it('truncated values inside a complete frame', () => {
       // ["T" as str8 announcing 5 bytes, 1 present]
-      expectError(
-        raw([0x95, 0x01, 0x80, 0xc0, 0xd9, 0x05, 0x54]),
-        "Reading 'target' as String failed.",
-      );
-      expectError(
-        raw([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x91, 0xc5, 0x01]),
-        BINDING_1,
-      );
+      expectError(raw([0x95, 0x01, 0x80, 0xc0, 0xd9, 0x05, 0x54]), "Reading 'target' as String failed.");
+      expectError(raw([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x91, 0xc5, 0x01]), BINDING_1);
     });
   });
 
   describe('values', () => {
     it('refuses extension types other than the timestamp, msgpackr records included', () => {
-      const invocation = (...value: number[]) =>
-        raw([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x91], value);
+      const invocation = (...value: number[]) => raw([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x91], value);
       // An application extension type.
       expectError(invocation(0xd4, 0x05, 0x00), BINDING_1);
       // msgpackr's record definition (0x72) and its "undefined" (0) would be
       // decoded by msgpackr itself: they must not get that far.
-      expectError(
-        invocation(0xd4, 0x72, 0x40, 0x91, 0xa1, 0x61, 0x40, 0x01),
-        BINDING_1,
-      );
+      expectError(invocation(0xd4, 0x72, 0x40, 0x91, 0xa1, 0x61, 0x40, 0x01), BINDING_1);
       expectError(invocation(0xd4, 0x00, 0x00), BINDING_1);
       // A timestamp of an impossible size.
       expectError(invocation(0xd4, 0xff, 0x00), BINDING_1);
-      expectError(
-        invocation(0xd8, 0xff, ...Array.from({ length: 16 }, () => 0)),
-        BINDING_1,
-      );
+      expectError(invocation(0xd8, 0xff, ...Array.from({ length: 16 }, () => 0)), BINDING_1);
       // 0xc1 is never used.
       expectError(invocation(0xc1), BINDING_1);
       // The failing argument is named.
-      expect(
-        protocolError(
-          raw([
-            0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x93, 0x01, 0x02, 0xd4, 0x05,
-            0x00,
-          ]),
-        ).message,
-      ).toBe(BINDING_1.replace('argument 1', 'argument 3'));
+      expect(protocolError(raw([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x54, 0x93, 0x01, 0x02, 0xd4, 0x05, 0x00])).message).toBe(
+        BINDING_1.replace('argument 1', 'argument 3'),
+      );
     });
 
     it('refuses values nested more than 500 deep, iteratively', () => {
@@ -1198,9 +958,7 @@ describe('MessagePackHubProtocol', () => {
           ]),
         ],
       ]);
-      const [argument] = (
-        parseOne(payload) as { arguments: Record<string, unknown>[] }
-      ).arguments;
+      const [argument] = (parseOne(payload) as { arguments: Record<string, unknown>[] }).arguments;
       expect(Object.getPrototypeOf(argument)).toBe(Object.prototype);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(argument['1']).toBe('one');
@@ -1225,9 +983,7 @@ describe('MessagePackHubProtocol', () => {
     it('messages before a malformed one are delivered, then it throws', () => {
       const input = Buffer.concat([framed([6]), raw([0x01]), framed([6])]);
       const messages: HubMessage[] = [];
-      expect(() =>
-        protocol.parseMessages(input, 1000, (m) => messages.push(m)),
-      ).toThrow(HubProtocolError);
+      expect(() => protocol.parseMessages(input, 1000, (m) => messages.push(m))).toThrow(HubProtocolError);
       expect(messages).toEqual([{ type: MessageType.Ping }]);
     });
   });
@@ -1258,13 +1014,7 @@ describe('MessagePackHubProtocol', () => {
         type: 1,
         invocationId: '1',
         target: 'Send',
-        arguments: [
-          'hi',
-          42,
-          blob.subarray(0, 20),
-          when,
-          { a: [1, null, true] },
-        ],
+        arguments: ['hi', 42, blob.subarray(0, 20), when, { a: [1, null, true] }],
       }),
       clientWrite({
         type: 4,
@@ -1300,10 +1050,7 @@ describe('MessagePackHubProtocol', () => {
         // The same bytes behind a valid length prefix, so the body is parsed.
         onlyProtocolErrors(frameMessage(input), 'random framed');
         // And after a valid array header and message type.
-        onlyProtocolErrors(
-          raw([0x95, 1 + Math.floor(next() * 9)], input),
-          'random body',
-        );
+        onlyProtocolErrors(raw([0x95, 1 + Math.floor(next() * 9)], input), 'random body');
       }
     });
 
@@ -1315,16 +1062,11 @@ describe('MessagePackHubProtocol', () => {
         const payload = Buffer.from(sample.subarray(1));
         const flips = 1 + Math.floor(next() * 3);
         for (let f = 0; f < flips; f++) {
-          payload[Math.floor(next() * payload.length)] = Math.floor(
-            next() * 256,
-          );
+          payload[Math.floor(next() * payload.length)] = Math.floor(next() * 256);
         }
         const cut = Math.floor(next() * (payload.length + 1));
         onlyProtocolErrors(frameMessage(payload), 'mutated');
-        onlyProtocolErrors(
-          frameMessage(payload.subarray(0, cut)),
-          'mutated and cut',
-        );
+        onlyProtocolErrors(frameMessage(payload.subarray(0, cut)), 'mutated and cut');
       }
     });
   });

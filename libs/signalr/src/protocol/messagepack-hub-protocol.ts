@@ -1,9 +1,4 @@
-import {
-  type Options as MsgpackrOptions,
-  Packr,
-  RESET_BUFFER_MODE,
-  Unpackr,
-} from 'msgpackr';
+import { type Options as MsgpackrOptions, Packr, RESET_BUFFER_MODE, Unpackr } from 'msgpackr';
 import { frameMessage, parseFrames } from './binary-message-format.js';
 import {
   type CancelInvocationMessage,
@@ -100,18 +95,10 @@ export class MessagePackHubProtocol implements HubProtocol {
     return version <= this.version;
   }
 
-  parseMessages(
-    input: Buffer,
-    maxMessageSize: number,
-    onMessage: (message: HubMessage) => unknown,
-  ): number {
+  parseMessages(input: Buffer, maxMessageSize: number, onMessage: (message: HubMessage) => unknown): number {
     const buffer = Buffer.isBuffer(input)
       ? input
-      : Buffer.from(
-          (input as Uint8Array).buffer,
-          (input as Uint8Array).byteOffset,
-          (input as Uint8Array).byteLength,
-        );
+      : Buffer.from((input as Uint8Array).buffer, (input as Uint8Array).byteOffset, (input as Uint8Array).byteLength);
     return parseFrames(buffer, maxMessageSize, (start, end) => {
       const message = this.parseMessage(buffer, start, end);
       // false from onMessage (a full upload stream) stops the parse here.
@@ -131,11 +118,7 @@ export class MessagePackHubProtocol implements HubProtocol {
   // ---- reading ------------------------------------------------------------
 
   /** One message from one frame's payload; `undefined` for an unknown type. */
-  private parseMessage(
-    buffer: Buffer,
-    start: number,
-    end: number,
-  ): HubMessage | undefined {
+  private parseMessage(buffer: Buffer, start: number, end: number): HubMessage | undefined {
     const reader = new MessagePackReader(buffer, start, end);
     let count: number;
     try {
@@ -180,8 +163,7 @@ export class MessagePackHubProtocol implements HubProtocol {
     fields: Fields,
   ): InvocationMessage | StreamInvocationMessage {
     const headers = readHeaders(fields);
-    const kind =
-      type === MessageType.Invocation ? 'Invocation' : 'StreamInvocation';
+    const kind = type === MessageType.Invocation ? 'Invocation' : 'StreamInvocation';
     let invocationId: string | null;
     if (type === MessageType.Invocation) {
       // Nil or an empty string: a non-blocking invocation.
@@ -190,8 +172,7 @@ export class MessagePackHubProtocol implements HubProtocol {
       invocationId = requiredId(fields, kind);
     }
     const target = fields.string('target');
-    if (!target)
-      throw new HubProtocolError(`Null or empty target for ${kind} message.`);
+    if (!target) throw new HubProtocolError(`Null or empty target for ${kind} message.`);
     const args = this.readArguments(fields);
 
     const message = { type, target, arguments: args } as InvocationMessage;
@@ -222,19 +203,12 @@ export class MessagePackHubProtocol implements HubProtocol {
         end: reader.pos,
       }) as unknown[];
     } catch (error) {
-      throw bindingError(
-        this.findUndecodableArgument(reader.buffer, start, reader.pos),
-        error,
-      );
+      throw bindingError(this.findUndecodableArgument(reader.buffer, start, reader.pos), error);
     }
   }
 
   /** Which argument msgpackr could not decode (the walk accepted them all). */
-  private findUndecodableArgument(
-    buffer: Buffer,
-    start: number,
-    end: number,
-  ): number {
+  private findUndecodableArgument(buffer: Buffer, start: number, end: number): number {
     const reader = new MessagePackReader(buffer, start, end);
     const count = reader.readArrayHeader();
     for (let i = 0; i < count; i++) {
@@ -256,12 +230,9 @@ export class MessagePackHubProtocol implements HubProtocol {
     try {
       item = this.readValue(fields);
     } catch (error) {
-      throw new HubProtocolError(
-        "Deserializing object of the `Object` type for 'item' failed.",
-        {
-          cause: error,
-        },
-      );
+      throw new HubProtocolError("Deserializing object of the `Object` type for 'item' failed.", {
+        cause: error,
+      });
     }
     const streamItem: StreamItemMessage = {
       type: MessageType.StreamItem,
@@ -333,16 +304,13 @@ class Fields {
   }
 
   string(field: string): string | null {
-    return this.read(`Reading '${field}' as String failed.`, () =>
-      this.reader.readStringOrNull(),
-    );
+    return this.read(`Reading '${field}' as String failed.`, () => this.reader.readStringOrNull());
   }
 
   int32(field: string): number {
     return this.read(`Reading '${field}' as Int32 failed.`, () => {
       const value = this.reader.readInteger();
-      if (value > 0x7fffffff || value < -0x80000000)
-        throw new RangeError('Int32 overflow.');
+      if (value > 0x7fffffff || value < -0x80000000) throw new RangeError('Int32 overflow.');
       return value;
     });
   }
@@ -351,28 +319,21 @@ class Fields {
     return this.read(`Reading '${field}' as Int64 failed.`, () => {
       const value = this.reader.readInteger();
       // Beyond 2^53 a JS number would silently round the sequence id.
-      if (!Number.isSafeInteger(value))
-        throw new RangeError('Not a safe integer.');
+      if (!Number.isSafeInteger(value)) throw new RangeError('Not a safe integer.');
       return value;
     });
   }
 
   boolean(field: string): boolean {
-    return this.read(`Reading '${field}' as Boolean failed.`, () =>
-      this.reader.readBoolean(),
-    );
+    return this.read(`Reading '${field}' as Boolean failed.`, () => this.reader.readBoolean());
   }
 
   mapLength(field: string): number {
-    return this.read(`Reading map length for '${field}' failed.`, () =>
-      this.reader.readMapHeader(),
-    );
+    return this.read(`Reading map length for '${field}' failed.`, () => this.reader.readMapHeader());
   }
 
   arrayLength(field: string): number {
-    return this.read(`Reading array length for '${field}' failed.`, () =>
-      this.reader.readArrayHeader(),
-    );
+    return this.read(`Reading array length for '${field}' failed.`, () => this.reader.readArrayHeader());
   }
 
   private read<T>(failure: string, read: () => T): T {
@@ -387,10 +348,7 @@ class Fields {
 
 function requiredId(fields: Fields, kind: string): string {
   const invocationId = fields.string('invocationId');
-  if (!invocationId)
-    throw new HubProtocolError(
-      `Null or empty invocation ID for ${kind} message.`,
-    );
+  if (!invocationId) throw new HubProtocolError(`Null or empty invocation ID for ${kind} message.`);
   return invocationId;
 }
 
@@ -407,9 +365,7 @@ function readHeaders(fields: Fields): MessageHeaders | undefined {
     if (!value) throw new HubProtocolError('Null or empty value in header.');
     if (Object.hasOwn(headers, key)) {
       // .NET's Dictionary.Add refuses a duplicate key with this text.
-      throw new HubProtocolError(
-        `An item with the same key has already been added. Key: ${key}`,
-      );
+      throw new HubProtocolError(`An item with the same key has already been added. Key: ${key}`);
     }
     // An own property even for `__proto__`, as JSON.parse makes it.
     Object.defineProperty(headers, key, {
@@ -422,10 +378,7 @@ function readHeaders(fields: Fields): MessageHeaders | undefined {
   return headers;
 }
 
-function readHeaderString(
-  reader: MessagePackReader,
-  field: string,
-): string | null {
+function readHeaderString(reader: MessagePackReader, field: string): string | null {
   try {
     return reader.readStringOrNull();
   } catch (error) {
@@ -446,8 +399,7 @@ function readStreamIds(fields: Fields): string[] {
       // ASP.NET Core reads these without wrapping the reader's error.
       throw new HubProtocolError((error as Error).message, { cause: error });
     }
-    if (!id)
-      throw new HubProtocolError('Null or empty value in streamIds received.');
+    if (!id) throw new HubProtocolError('Null or empty value in streamIds received.');
     streamIds.push(id);
   }
   return streamIds;
@@ -459,15 +411,11 @@ function parseClose(fields: Fields): CloseMessage {
   // An empty string is still an error (as in ASP.NET Core).
   if (error !== null) close.error = error;
   // The JS client writes `[7, nil]`: allowReconnect only when present.
-  if (fields.remaining > 0)
-    close.allowReconnect = fields.boolean('allowReconnect');
+  if (fields.remaining > 0) close.allowReconnect = fields.boolean('allowReconnect');
   return close;
 }
 
-function withHeaders<T extends { headers?: MessageHeaders }>(
-  message: T,
-  headers: MessageHeaders | undefined,
-): T {
+function withHeaders<T extends { headers?: MessageHeaders }>(message: T, headers: MessageHeaders | undefined): T {
   if (headers) message.headers = headers;
   return message;
 }
@@ -503,44 +451,24 @@ function toArray(message: HubMessage): unknown[] {
         message.streamIds ?? NO_STREAM_IDS,
       ];
     case MessageType.StreamItem:
-      return [
-        MessageType.StreamItem,
-        message.headers ?? NO_HEADERS,
-        message.invocationId,
-        message.item,
-      ];
+      return [MessageType.StreamItem, message.headers ?? NO_HEADERS, message.invocationId, message.item];
     case MessageType.Completion: {
-      const head = [
-        MessageType.Completion,
-        message.headers ?? NO_HEADERS,
-        message.invocationId,
-      ];
+      const head = [MessageType.Completion, message.headers ?? NO_HEADERS, message.invocationId];
       if (message.error !== undefined && message.error !== null) {
         return [...head, ERROR_RESULT, message.error];
       }
-      if (Object.hasOwn(message, 'result'))
-        return [...head, NON_VOID_RESULT, message.result];
+      if (Object.hasOwn(message, 'result')) return [...head, NON_VOID_RESULT, message.result];
       return [...head, VOID_RESULT];
     }
     case MessageType.CancelInvocation:
-      return [
-        MessageType.CancelInvocation,
-        message.headers ?? NO_HEADERS,
-        message.invocationId,
-      ];
+      return [MessageType.CancelInvocation, message.headers ?? NO_HEADERS, message.invocationId];
     case MessageType.Close:
-      return [
-        MessageType.Close,
-        message.error || null,
-        message.allowReconnect === true,
-      ];
+      return [MessageType.Close, message.error || null, message.allowReconnect === true];
     case MessageType.Ack:
     case MessageType.Sequence:
       return [message.type, integer(message.sequenceId)];
     default:
-      throw new Error(
-        `Unexpected message type: ${(message as { type: unknown }).type}`,
-      );
+      throw new Error(`Unexpected message type: ${(message as { type: unknown }).type}`);
   }
 }
 
@@ -550,8 +478,5 @@ function toArray(message: HubMessage): unknown[] {
  * refuses).
  */
 function integer(value: number): number | bigint {
-  return Number.isSafeInteger(value) &&
-    (value > 0xffffffff || value < -0x80000000)
-    ? BigInt(value)
-    : value;
+  return Number.isSafeInteger(value) && (value > 0xffffffff || value < -0x80000000) ? BigInt(value) : value;
 }

@@ -63,16 +63,12 @@ export function formatName(code: number): string {
 }
 
 export function unexpectedCode(code: number): MessagePackFormatError {
-  return new MessagePackFormatError(
-    `Unexpected msgpack code ${code} (${formatName(code)}) encountered.`,
-  );
+  return new MessagePackFormatError(`Unexpected msgpack code ${code} (${formatName(code)}) encountered.`);
 }
 
 export function endOfStream(): MessagePackFormatError {
   // .NET's EndOfStreamException text, which MessagePackReader throws.
-  return new MessagePackFormatError(
-    'Attempted to read past the end of the stream.',
-  );
+  return new MessagePackFormatError('Attempted to read past the end of the stream.');
 }
 
 export class MessagePackReader {
@@ -153,8 +149,7 @@ export class MessagePackReader {
         return this.readUInt(4);
       case 0xcf: {
         this.need(9);
-        const value =
-          b.readUInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
+        const value = b.readUInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
         this.pos += 9;
         return value;
       }
@@ -172,8 +167,7 @@ export class MessagePackReader {
         return b.readInt32BE(this.pos - 4);
       case 0xd3: {
         this.need(9);
-        const value =
-          b.readInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
+        const value = b.readInt32BE(this.pos + 1) * 2 ** 32 + b.readUInt32BE(this.pos + 5);
         this.pos += 9;
         return value;
       }
@@ -236,11 +230,7 @@ export class MessagePackReader {
       pending--;
       const code = this.peek();
       let children = 0;
-      if (
-        code <= 0x7f ||
-        code >= 0xe0 ||
-        (code >= 0xc0 && code <= 0xc3 && code !== 0xc1)
-      ) {
+      if (code <= 0x7f || code >= 0xe0 || (code >= 0xc0 && code <= 0xc3 && code !== 0xc1)) {
         this.pos++;
       } else if (code <= 0x8f) {
         this.pos++;
@@ -345,9 +335,7 @@ export class MessagePackReader {
     this.need(headerSize + 1);
     const type = this.buffer[this.pos + headerSize];
     if (type !== TIMESTAMP_EXT_TYPE) {
-      throw new MessagePackFormatError(
-        `Unsupported MessagePack extension type ${type >= 0x80 ? type - 0x100 : type}.`,
-      );
+      throw new MessagePackFormatError(`Unsupported MessagePack extension type ${type >= 0x80 ? type - 0x100 : type}.`);
     }
     if (dataLength !== 4 && dataLength !== 8 && dataLength !== 12) {
       throw new MessagePackFormatError(

@@ -57,14 +57,19 @@ const text = fc.oneof(
 
 /** A record: text, or raw bytes (invalid UTF-8 included), then maybe the separator. */
 const record = fc.tuple(
-  fc.oneof({ weight: 4, arbitrary: text.map((t) => Buffer.from(t)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) }),
+  fc.oneof(
+    { weight: 4, arbitrary: text.map((t) => Buffer.from(t)) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) },
+  ),
   fc.boolean(),
 );
 
 /** Several records, most of them terminated, as one input. */
 const input = fc
   .array(record, { maxLength: 6 })
-  .map((records) => Buffer.concat(records.flatMap(([bytes, terminated]) => (terminated ? [bytes, Buffer.from([RS])] : [bytes]))));
+  .map((records) =>
+    Buffer.concat(records.flatMap(([bytes, terminated]) => (terminated ? [bytes, Buffer.from([RS])] : [bytes]))),
+  );
 
 /** Splits an input into chunks at the given cut points. */
 function chunks(bytes: Buffer, cuts: number[]): Buffer[] {
@@ -82,20 +87,35 @@ function chunks(bytes: Buffer, cuts: number[]): Buffer[] {
 /** Valid messages of every type a client sends. */
 const id = fc.string({ minLength: 1, maxLength: 8 });
 const value = fc.jsonValue({ maxDepth: 5 });
-const headers = fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 1, maxLength: 5 }), { maxKeys: 2 }), {
-  nil: undefined,
-});
+const headers = fc.option(
+  fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ minLength: 1, maxLength: 5 }), { maxKeys: 2 }),
+  {
+    nil: undefined,
+  },
+);
 const message: fc.Arbitrary<HubMessage> = fc.oneof(
   fc.record(
-    { type: fc.constant(1 as const), invocationId: id, target: id, arguments: fc.array(value, { maxLength: 3 }), headers },
+    {
+      type: fc.constant(1 as const),
+      invocationId: id,
+      target: id,
+      arguments: fc.array(value, { maxLength: 3 }),
+      headers,
+    },
     { requiredKeys: ['type', 'target', 'arguments'] },
   ),
   fc.record({ type: fc.constant(2 as const), invocationId: id, item: value }),
-  fc.record({ type: fc.constant(3 as const), invocationId: id, result: value }, { requiredKeys: ['type', 'invocationId'] }),
+  fc.record(
+    { type: fc.constant(3 as const), invocationId: id, result: value },
+    { requiredKeys: ['type', 'invocationId'] },
+  ),
   fc.record({ type: fc.constant(3 as const), invocationId: id, error: id }),
   fc.record({ type: fc.constant(5 as const), invocationId: id }),
   fc.constant({ type: 6 as const }),
-  fc.record({ type: fc.constant(7 as const), error: id, allowReconnect: fc.constant(true) }, { requiredKeys: ['type'] }),
+  fc.record(
+    { type: fc.constant(7 as const), error: id, allowReconnect: fc.constant(true) },
+    { requiredKeys: ['type'] },
+  ),
 );
 
 /** MessagePack frames: random bytes, random bodies behind a right length prefix, and written messages with bytes changed or cut. */

@@ -21,7 +21,11 @@ export class GroupAcks {
     const acked = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`The node of connection '${connectionId}' did not acknowledge the group change within ${this.timeout} ms.`));
+        reject(
+          new Error(
+            `The node of connection '${connectionId}' did not acknowledge the group change within ${this.timeout} ms.`,
+          ),
+        );
       }, this.timeout).unref();
       this.pending.set(id, { resolve, reject, timer });
     });

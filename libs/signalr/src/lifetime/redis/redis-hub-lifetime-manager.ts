@@ -181,7 +181,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     const groups = [...new Set(groupNames.map(requireGroupName))];
     const message = invocation(method, args);
     this.local.writeGroups(groups, message);
-    const payload = encodeMessage([this.nodeId, BackplaneMessageType.GroupsInvocation, groups, this.serialize(message)]);
+    const payload = encodeMessage([
+      this.nodeId,
+      BackplaneMessageType.GroupsInvocation,
+      groups,
+      this.serialize(message),
+    ]);
     for (const group of groups) this.redis.publish(this.channels.group(group), payload);
     return DONE;
   }
@@ -256,7 +261,14 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     const node = nodeIdOf(connectionId);
     if (node === undefined || node === this.nodeId) return; // no such connection: nothing to change
     const { id, acked } = this.acks.create(connectionId);
-    const command = encodeMessage([this.nodeId, BackplaneMessageType.GroupCommand, id, action, groupName, connectionId]);
+    const command = encodeMessage([
+      this.nodeId,
+      BackplaneMessageType.GroupCommand,
+      id,
+      action,
+      groupName,
+      connectionId,
+    ]);
     try {
       // No node listening: that node is gone, and its connections with it.
       if ((await this.redis.publishAndCount(this.channels.node(node), command)) === 0) this.acks.ack(id);
@@ -286,7 +298,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const invocationId = this.remoteResults.nextInvocationId();
     const result = this.remoteResults.add<T>(invocationId, connectionId, signal);
-    const message = new SerializedHubMessage({ type: MessageType.Invocation, invocationId, target: method, arguments: args });
+    const message = new SerializedHubMessage({
+      type: MessageType.Invocation,
+      invocationId,
+      target: method,
+      arguments: args,
+    });
     const nodeChannel = this.channels.node(node);
     const payload = encodeMessage([
       this.nodeId,
@@ -403,14 +420,16 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
         encodeMessage([this.nodeId, BackplaneMessageType.ClientCompletion, connectionId, invocationId, outcome, value]),
       );
     };
-    this.local.invokeConnectionSerialized(connectionId, invocationId, this.deserialize(serialized), cancellation.signal).then(
-      (result) => reply(ClientResultOutcome.Result, result),
-      (error: Error) =>
-        reply(
-          error instanceof HubException ? ClientResultOutcome.ClientError : ClientResultOutcome.ServerError,
-          error.message,
-        ),
-    );
+    this.local
+      .invokeConnectionSerialized(connectionId, invocationId, this.deserialize(serialized), cancellation.signal)
+      .then(
+        (result) => reply(ClientResultOutcome.Result, result),
+        (error: Error) =>
+          reply(
+            error instanceof HubException ? ClientResultOutcome.ClientError : ClientResultOutcome.ServerError,
+            error.message,
+          ),
+      );
   }
 
   private onClientCompletion(
