@@ -32,6 +32,8 @@ export class SingleConnectionProxy extends SingleClientProxy {
     private readonly connectionId: string,
     /** Milliseconds to wait for a client result; 0 for no limit. */
     private readonly clientResultTimeout = 0,
+    /** Runs before a client result is awaited (frees the calling method's slot). */
+    private readonly beforeInvoke?: () => void,
   ) {
     super();
   }
@@ -39,6 +41,7 @@ export class SingleConnectionProxy extends SingleClientProxy {
     return this.manager.sendConnection(this.connectionId, method, args);
   }
   invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+    this.beforeInvoke?.();
     const timeout = this.clientResultTimeout;
     if (timeout <= 0) return this.manager.invokeConnection<T>(this.connectionId, method, args);
     const controller = new AbortController();

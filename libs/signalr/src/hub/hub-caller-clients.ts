@@ -11,13 +11,22 @@ export class HubCallerClients extends HubClients {
     manager: HubLifetimeManager,
     private readonly connectionId: string,
     clientResultTimeout = 0,
+    /**
+     * Frees the invoking method's slot while it awaits a client result, as
+     * ASP.NET Core does, so that the client may call the hub meanwhile.
+     */
+    private readonly beforeClientResult?: () => void,
   ) {
     super(manager, clientResultTimeout);
   }
 
   /** The connection that invoked the hub method. */
   get caller(): SingleClientProxy {
-    return (this.callerProxy ??= new SingleConnectionProxy(this.manager, this.connectionId, this.clientResultTimeout));
+    return (this.callerProxy ??= this.client(this.connectionId));
+  }
+
+  override client(connectionId: string): SingleClientProxy {
+    return new SingleConnectionProxy(this.manager, connectionId, this.clientResultTimeout, this.beforeClientResult);
   }
 
   /** Every connection except the caller. */

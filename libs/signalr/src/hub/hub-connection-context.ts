@@ -13,6 +13,7 @@ import type { GroupManager } from './group-manager.js';
 import { HubCallerClients } from './hub-caller-clients.js';
 import { HubCallerContext } from './hub-caller-context.js';
 import type { HubConnectionHandler } from './hub-connection-handler.js';
+import type { HubInvocationContext } from './hub-invocation-context.js';
 import { isTrackable, MessageBuffer } from './message-buffer.js';
 import type { ServerStream } from './server-stream.js';
 import type { StreamTracker } from './stream-tracker.js';
@@ -72,6 +73,8 @@ export class HubConnectionContext
   groupNames?: Set<string>;
   /** Non-streaming invocations running now, and those waiting for a slot. */
   activeInvocations = 0;
+  /** The invocation holding the only slot (maximumParallelInvocationsPerClient 1). */
+  slotOwner?: HubInvocationContext;
   waitingInvocations?: (() => void)[];
   /** When the authentication of the connection expires (ms since the epoch), if it does. */
   authenticationExpiresAt?: number;
@@ -142,6 +145,7 @@ export class HubConnectionContext
       lifetimeManager,
       this.connectionId,
       options.clientResultTimeout,
+      () => this.handler.dispatcher.releaseSlotEarly(this),
     ));
   }
 

@@ -180,8 +180,11 @@ export class HubDispatcher {
     message: InvocationMessage,
     channels?: UploadChannel[],
   ): Promise<void> {
-    if (!channels) connection.activeInvocations++;
     const invocation = new HubInvocationContext(connection, message.target, message.invocationId);
+    if (!channels) {
+      connection.activeInvocations++;
+      if (this.options.maximumParallelInvocationsPerClient === 1) connection.slotOwner = invocation;
+    }
     let result: unknown;
     try {
       result = method.direct
@@ -212,11 +215,25 @@ export class HubDispatcher {
     // once (a direct call) must not overtake this one's Completion. A method
     // done with its upload streams drops what the client still sends on them.
     if (channels) connection.uploadStreams!.close(message.streamIds!, channels);
-    else this.releaseSlot(connection);
+    else if (!invocation.slotReleased) this.releaseSlot(connection);
+  }
+
+  /**
+   * The method running in the connection's only slot awaits a client result:
+   * let the connection's next invocation start meanwhile, as ASP.NET Core
+   * does, or a client that calls the hub from its handler would deadlock.
+   */
+  releaseSlotEarly(connection: HubConnectionContext): void {
+    const owner = connection.slotOwner;
+    if (!owner || owner.slotReleased) return;
+    owner.slotReleased = true;
+    connection.slotOwner = undefined;
+    this.releaseSlot(connection);
   }
 
   private releaseSlot(connection: HubConnectionContext): void {
     connection.activeInvocations--;
+    connection.slotOwner = undefined;
     const waiting = connection.waitingInvocations;
     const next = waiting?.shift();
     // Checked before `next` runs: a direct call completes at once and frees

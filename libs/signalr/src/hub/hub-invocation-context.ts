@@ -8,6 +8,8 @@ import type { HubConnectionContext } from './hub-connection-context.js';
 export class HubInvocationContext {
   error?: unknown;
   failed = false;
+  /** Gave its slot back early, to await a client result. */
+  slotReleased = false;
   /** A streaming method returned its stream: errors from now on are streaming errors. */
   streamOpened = false;
 
