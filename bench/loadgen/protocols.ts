@@ -231,17 +231,21 @@ function signalrUrl(o: ConnectOpts, token: string | null): string {
 // Byte prefix `{"type":` written first by the .NET server and (presumably) by nest-signalr.
 const TYPE_PREFIX = Buffer.from('{"type":');
 
-class SignalRJsonConn extends Conn {
-  private nextId = 0;
-  private rest: Buffer | null = null;
-  private handshaken = false;
-  private handshakeDone: ((err?: Error) => void) | null = null;
-  private pending = new Map<string, (m: { error?: string; result?: unknown }) => void>();
-  /** invocation id of the outstanding echo */
-  private echoId = '';
-  private ws: Transport;
+/**
+ * What both SignalR protocols share: the socket, the JSON handshake (always
+ * text, whatever the hub protocol), pings and invocation ids.
+ */
+abstract class SignalRConn extends Conn {
+  protected nextId = 0;
+  protected handshaken = false;
+  protected handshakeDone: ((err?: Error) => void) | null = null;
+  protected ws: Transport;
   private ready: Promise<void>;
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly handshakeRequest: string,
+    private readonly pingFrame: string | Buffer,
+  ) {
     super();
     ({ t: this.ws, ready: this.ready } = startWs(
       url,
@@ -252,11 +256,9 @@ class SignalRJsonConn extends Conn {
       },
     ));
   }
+  protected abstract onMessage(buf: Buffer): void;
   async handshake(): Promise<void> {
     await this.ready;
-    return this.handshakeOnly();
-  }
-  private handshakeOnly(): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('SignalR handshake: no response in 10 s')), 10_000);
       this.handshakeDone = (err) => {
@@ -264,13 +266,41 @@ class SignalRJsonConn extends Conn {
         if (err) reject(err);
         else resolve();
       };
-      this.ws.send(HANDSHAKE_JSON);
+      this.ws.send(this.handshakeRequest);
     });
   }
   ping(): void {
-    if (this.ws.isOpen) this.ws.send(PING_JSON);
+    if (this.ws.isOpen) this.ws.send(this.pingFrame);
   }
-  private onMessage(buf: Buffer): void {
+  close(): void {
+    keepAlive.delete(this);
+    this.ws.close();
+  }
+}
+
+/** A Protocol entry for a SignalR connection class: optional negotiate, then the handshake. */
+function signalrProtocol(id: string, describe: string, Connection: new (url: string) => SignalRConn): Protocol {
+  return {
+    id,
+    describe,
+    async connect(o) {
+      const token = o.negotiate ? await negotiate(o) : null;
+      const c = new Connection(signalrUrl(o, token));
+      await c.handshake();
+      return c;
+    },
+  };
+}
+
+class SignalRJsonConn extends SignalRConn {
+  private rest: Buffer | null = null;
+  private pending = new Map<string, (m: { error?: string; result?: unknown }) => void>();
+  /** invocation id of the outstanding echo */
+  private echoId = '';
+  constructor(url: string) {
+    super(url, HANDSHAKE_JSON, PING_JSON);
+  }
+  protected onMessage(buf: Buffer): void {
     if (this.rest) {
       buf = Buffer.concat([this.rest, buf]);
       this.rest = null;
@@ -369,22 +399,9 @@ class SignalRJsonConn extends Conn {
       this.ws.send(JSON.stringify({ type: 1, invocationId: id, target: 'joinGroup', arguments: [group] }) + '\x1e');
     });
   }
-  close(): void {
-    keepAlive.delete(this);
-    this.ws.close();
-  }
 }
 
-const signalrJson: Protocol = {
-  id: 'signalr-json',
-  describe: 'SignalR JSON hub protocol (0x1E-framed records)',
-  async connect(o) {
-    const token = o.negotiate ? await negotiate(o) : null;
-    const c = new SignalRJsonConn(signalrUrl(o, token));
-    await c.handshake();
-    return c;
-  },
-};
+const signalrJson = signalrProtocol('signalr-json', 'SignalR JSON hub protocol (0x1E-framed records)', SignalRJsonConn);
 
 // =======================================================================================
 // SignalR MessagePack hub protocol (VarInt length-prefixed binary records).
@@ -408,43 +425,12 @@ function mpFrame(msg: unknown[]): Buffer {
 
 const MP_PING = mpFrame([6]);
 
-class SignalRMsgPackConn extends Conn {
-  private nextId = 0;
-  private handshaken = false;
-  private handshakeDone: ((err?: Error) => void) | null = null;
+class SignalRMsgPackConn extends SignalRConn {
   private pending = new Map<string, (m: unknown[]) => void>();
-  private ws: Transport;
-  private ready: Promise<void>;
   constructor(url: string) {
-    super();
-    ({ t: this.ws, ready: this.ready } = startWs(
-      url,
-      (d) => this.onMessage(d),
-      (code) => {
-        keepAlive.delete(this);
-        this.handshakeDone?.(new Error(`SignalR handshake: socket closed (${code})`));
-      },
-    ));
+    super(url, '{"protocol":"messagepack","version":1}\x1e', MP_PING);
   }
-  async handshake(): Promise<void> {
-    await this.ready;
-    return this.handshakeOnly();
-  }
-  private handshakeOnly(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('SignalR handshake: no response in 10 s')), 10_000);
-      this.handshakeDone = (err) => {
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.ws.send('{"protocol":"messagepack","version":1}\x1e');
-    });
-  }
-  ping(): void {
-    if (this.ws.isOpen) this.ws.send(MP_PING);
-  }
-  private onMessage(buf: Buffer): void {
+  protected onMessage(buf: Buffer): void {
     let s = 0;
     if (!this.handshaken) {
       const e = buf.indexOf(RS);
@@ -517,22 +503,13 @@ class SignalRMsgPackConn extends Conn {
       this.ws.send(mpFrame([1, {}, id, 'joinGroup', [group]]));
     });
   }
-  close(): void {
-    keepAlive.delete(this);
-    this.ws.close();
-  }
 }
 
-const signalrMsgPack: Protocol = {
-  id: 'signalr-msgpack',
-  describe: 'SignalR MessagePack hub protocol (VarInt-prefixed binary records)',
-  async connect(o) {
-    const token = o.negotiate ? await negotiate(o) : null;
-    const c = new SignalRMsgPackConn(signalrUrl(o, token));
-    await c.handshake();
-    return c;
-  },
-};
+const signalrMsgPack = signalrProtocol(
+  'signalr-msgpack',
+  'SignalR MessagePack hub protocol (VarInt-prefixed binary records)',
+  SignalRMsgPackConn,
+);
 
 // =======================================================================================
 // Socket.IO v5 protocol over Engine.IO v4, framing written by hand (one packet per frame):

@@ -224,20 +224,7 @@ class LeanWs implements Transport {
   }
 
   private writeFrame(b0: number, payload: Buffer): void {
-    const len = payload.length;
-    const hdr = len < 126 ? 6 : len < 65536 ? 8 : 14;
-    const f = Buffer.allocUnsafe(hdr + len);
-    f[0] = b0;
-    if (len < 126) f[1] = 0x80 | len;
-    else if (len < 65536) {
-      f[1] = 0x80 | 126;
-      f.writeUInt16BE(len, 2);
-    } else {
-      f[1] = 0x80 | 127;
-      f.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-      f.writeUInt32BE(len >>> 0, 6);
-    }
-    f.writeUInt32BE(0, hdr - 4); // zero masking key: payload goes out as is
+    const [f, hdr] = allocFrame(b0, payload.length);
     payload.copy(f, hdr);
     this.sock.write(f);
   }
@@ -245,20 +232,8 @@ class LeanWs implements Transport {
   send(data: string | Buffer): void {
     if (this.state !== 'open') return;
     if (typeof data !== 'string') return this.writeFrame(0x82, data);
-    const len = Buffer.byteLength(data);
-    const hdr = len < 126 ? 6 : len < 65536 ? 8 : 14;
-    const f = Buffer.allocUnsafe(hdr + len);
-    f[0] = 0x81;
-    if (len < 126) f[1] = 0x80 | len;
-    else if (len < 65536) {
-      f[1] = 0x80 | 126;
-      f.writeUInt16BE(len, 2);
-    } else {
-      f[1] = 0x80 | 127;
-      f.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-      f.writeUInt32BE(len >>> 0, 6);
-    }
-    f.writeUInt32BE(0, hdr - 4);
+    // Text is encoded straight into the frame: no intermediate Buffer.
+    const [f, hdr] = allocFrame(0x81, Buffer.byteLength(data));
     f.write(data, hdr, 'utf8');
     this.sock.write(f);
   }
@@ -272,4 +247,22 @@ class LeanWs implements Transport {
     t.unref();
     this.sock.once('close', () => clearTimeout(t));
   }
+}
+
+/** A masked client frame of `len` payload bytes with its header written; returns it and the header size. */
+function allocFrame(b0: number, len: number): [Buffer, number] {
+  const hdr = len < 126 ? 6 : len < 65536 ? 8 : 14;
+  const f = Buffer.allocUnsafe(hdr + len);
+  f[0] = b0;
+  if (len < 126) f[1] = 0x80 | len;
+  else if (len < 65536) {
+    f[1] = 0x80 | 126;
+    f.writeUInt16BE(len, 2);
+  } else {
+    f[1] = 0x80 | 127;
+    f.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
+    f.writeUInt32BE(len >>> 0, 6);
+  }
+  f.writeUInt32BE(0, hdr - 4); // zero masking key: the payload goes out as is
+  return [f, hdr];
 }
