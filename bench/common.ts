@@ -178,6 +178,21 @@ export interface CellResult {
   notes: string[];
 }
 
+/** The result of a cell that could not be measured. */
+export function failedCell(error: unknown, notes: string[] = []): CellResult {
+  return {
+    ok: false,
+    error: error instanceof Error ? error.message : String(error),
+    metrics: {},
+    genCpu: NaN,
+    srvCpu: NaN,
+    srvCore: NaN,
+    genCore: NaN,
+    foreign: NaN,
+    notes,
+  };
+}
+
 export function median(xs: number[]): number {
   const a = xs.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
   if (a.length === 0) return NaN;

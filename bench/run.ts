@@ -18,6 +18,7 @@ import {
   median,
   PAYLOAD_BYTES,
   type CellResult,
+  failedCell,
   type GenJob,
   type GenMsg,
   type ServerMsg,
@@ -333,17 +334,7 @@ async function runCell(s: Scenario, def: ServerDef): Promise<CellResult> {
       g.send(job);
     });
   } catch (e) {
-    return {
-      ok: false,
-      error: e instanceof Error ? e.message : String(e),
-      metrics: {},
-      genCpu: NaN,
-      srvCpu: NaN,
-      srvCore: NaN,
-      genCore: NaN,
-      foreign: NaN,
-      notes: [],
-    };
+    return failedCell(e);
   } finally {
     if (hard) clearTimeout(hard);
     // Server first: its sockets close from the server side, so TIME_WAIT does not pile up

@@ -1,6 +1,6 @@
 // Load generator process. Started by the runner with an IPC channel; receives one job,
 // runs it, reports one result, and exits when the runner disconnects or says so.
-import type { CellResult, GenJob, GenMsg } from '../common.js';
+import { type CellResult, failedCell, type GenJob, type GenMsg } from '../common.js';
 import { G, PROTOCOLS, setTransport } from './protocols.js';
 import { runScenario, type MemProbe } from './scenarios.js';
 
@@ -64,17 +64,7 @@ async function run(job: GenJob): Promise<void> {
     if (G.errors) r.notes.push(`${G.errors} protocol errors (last: ${G.lastError.slice(0, 160)})`);
     result = { ok: true, ...r };
   } catch (e) {
-    result = {
-      ok: false,
-      error: e instanceof Error ? e.message : String(e),
-      metrics: {},
-      genCpu: NaN,
-      srvCpu: NaN,
-      srvCore: NaN,
-      genCore: NaN,
-      foreign: NaN,
-      notes: G.errors ? [`last protocol error: ${G.lastError.slice(0, 160)}`] : [],
-    };
+    result = failedCell(e, G.errors ? [`last protocol error: ${G.lastError.slice(0, 160)}`] : []);
   }
   send({ type: 'result', result });
 }
