@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HeartbeatListener } from '../connections/heartbeat.js';
 import { HttpTransportType } from './http-transport-type.js';
-import { PostedInput } from './posted-input.js';
+import { PostingTransport } from './posting-transport.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 /** What long polling needs of the hub's options and clock. */
@@ -27,12 +27,9 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * Output waiting for a poll is bounded by `transportMaxBufferSize`: a client
  * that stops polling while more arrives is closed with an error.
  */
-export class LongPollingTransport implements Transport, HeartbeatListener {
+export class LongPollingTransport extends PostingTransport implements Transport, HeartbeatListener {
   readonly type = HttpTransportType.LongPolling;
   readonly supportsBinary = true;
-  receiver?: TransportReceiver;
-  /** The client's sends (POST bodies). */
-  readonly input = new PostedInput();
 
   /** The poll waiting for output, if any. */
   private poll?: ServerResponse;
@@ -41,8 +38,6 @@ export class LongPollingTransport implements Transport, HeartbeatListener {
   private lastSeenAt: number;
   private queue?: Buffer | Buffer[];
   private queuedBytes = 0;
-  /** The connection has ended: polls take what is left, then get 204. */
-  private ended = false;
   private released = false;
 
   constructor(
@@ -50,20 +45,8 @@ export class LongPollingTransport implements Transport, HeartbeatListener {
     /** Called once, when the connection token is no longer needed. */
     private readonly release: () => void,
   ) {
+    super();
     this.lastSeenAt = settings.clock.now;
-  }
-
-  /** Whether POSTs may still deliver input. */
-  get receiving(): boolean {
-    return !this.ended;
-  }
-
-  pause(): void {
-    this.input.pause();
-  }
-
-  resume(): void {
-    this.input.resume();
   }
 
   get bufferedAmount(): number {

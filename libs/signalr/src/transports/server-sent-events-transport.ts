@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HttpTransportType } from './http-transport-type.js';
-import { PostedInput } from './posted-input.js';
+import { PostingTransport } from './posting-transport.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 const LF = 0x0a;
@@ -28,32 +28,17 @@ const STREAM_HEADERS = {
  * `transportMaxBufferSize`: a client that stops reading while more arrives is
  * closed with an error and its stream destroyed.
  */
-export class ServerSentEventsTransport implements Transport {
+export class ServerSentEventsTransport extends PostingTransport implements Transport {
   readonly type = HttpTransportType.ServerSentEvents;
   readonly supportsBinary = false;
-  receiver?: TransportReceiver;
-  /** The client's sends (POST bodies). */
-  readonly input = new PostedInput();
 
-  private ended = false;
   private overflowed = false;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly maxBufferSize: number,
-  ) {}
-
-  /** Whether POSTs may still deliver input. */
-  get receiving(): boolean {
-    return !this.ended;
-  }
-
-  pause(): void {
-    this.input.pause();
-  }
-
-  resume(): void {
-    this.input.resume();
+  ) {
+    super();
   }
 
   get bufferedAmount(): number {
