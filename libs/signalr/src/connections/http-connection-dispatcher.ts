@@ -8,6 +8,7 @@ import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { CorsPolicy, isPreflight } from './cors.js';
@@ -72,6 +73,7 @@ export class HttpConnectionDispatcher {
       noServer: true,
       perMessageDeflate: false,
       maxPayload: this.maxUnitSize,
+      WebSocket: NormalClosingWebSocket,
       // A client that stopped reading never answers a Close: drop it then
       // (an option of ws that its typings lack).
       closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,

@@ -9,6 +9,7 @@ import { rejectUpgrade, sendText } from '../connections/http-responses.js';
 import { normalizeHubPath } from '../decorators/hub.decorator.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
@@ -104,8 +105,10 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   private createGatewayServer(port: number, options: GatewayOptions): WebSocketServer {
-    if (port !== 0 || !this.httpServer) return this.gatewayAdapter.create(port, options) as WebSocketServer;
-    const { path = '/', ...wsOptions } = options;
+    // Close frames carry a status code, as ASP.NET Core's do (unless the gateway brings its own class).
+    const withCloseCodes = { WebSocket: NormalClosingWebSocket, ...options };
+    if (port !== 0 || !this.httpServer) return this.gatewayAdapter.create(port, withCloseCodes) as WebSocketServer;
+    const { path = '/', ...wsOptions } = withCloseCodes;
     const server = new WebSocketServer({ noServer: true, ...wsOptions });
     server.on('connection', (socket) => socket.on('error', (error) => this.logger.error(error)));
     this.gateways.set(normalizeHubPath(path), server);
