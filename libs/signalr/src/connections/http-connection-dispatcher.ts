@@ -93,15 +93,16 @@ export class HttpConnectionDispatcher {
     return this.active.size;
   }
 
-  async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    if (request.method !== 'POST' || pathname !== this.path) {
+  /** A request to the hub's path, or (`negotiate`) to its negotiate path. */
+  async handleRequest(request: IncomingMessage, response: ServerResponse, negotiate: boolean, query: URLSearchParams) {
+    if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
     if (this.cors) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
-    if (pathname !== this.path) {
+    if (negotiate) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
