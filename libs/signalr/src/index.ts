@@ -19,6 +19,7 @@ export { UploadStream } from './decorators/upload-stream.decorator.js';
 export { HubAuthorize } from './decorators/hub-authorize.decorator.js';
 export type { OnHubConnected, OnHubDisconnected } from './hub/hub-lifecycle.interface.js';
 export { HubCallerContext } from './hub/hub-caller-context.js';
+export { ConnectionRequest } from './connections/connection-request.js';
 export { HubException } from './hub/hub-exception.js';
 export { ClientResultTimeoutError } from './hub/client-result-timeout.error.js';
 export { HubEndpoint } from './nest/hub-endpoint.js';
