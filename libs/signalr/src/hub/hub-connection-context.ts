@@ -146,6 +146,7 @@ export class HubConnectionContext
       this.connectionId,
       options.clientResultTimeout,
       () => this.handler.dispatcher.releaseSlotEarly(this),
+      options.clientMethodNames,
     ));
   }
 
