@@ -35,10 +35,6 @@ export function defaultClientMethodWireName(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-export function clientMethodWireName(names: ClientMethodWireNames | undefined, name: string, fallback: string): string {
-  return names === undefined ? fallback : (names[name] ?? fallback);
-}
-
 // Promise resolution, JSON.stringify and test matchers probe these names on
 // any object: they must stay undefined rather than become client methods.
 const PROBED_NAMES = new Set(['then', 'toJSON', 'asymmetricMatch', 'nodeType', 'inspect']);

@@ -1,4 +1,4 @@
-import { type ClientMethodWireNames, clientMethodWireName, defineClientMethodsOnFirstUse } from './client-methods.js';
+import { type ClientMethodWireNames, defineClientMethodsOnFirstUse } from './client-methods.js';
 
 /**
  * Sends to the connections a selector picks (`clients.all`, `clients.group(name)`…).
@@ -11,7 +11,8 @@ export abstract class ClientProxy {
       this.prototype,
       (name, wireName) =>
         function (this: ClientProxy, ...args: unknown[]) {
-          return this.sendArguments(clientMethodWireName(this.clientMethodNames, name, wireName), args);
+          const names = this.clientMethodNames;
+          return this.sendArguments(names === undefined ? wireName : (names[name] ?? wireName), args);
         },
     );
   }
@@ -47,7 +48,8 @@ export abstract class SingleClientProxy extends ClientProxy {
       (name, wireName) =>
         function (this: BoundInvoker, ...args: unknown[]) {
           const proxy = this[PROXY];
-          return proxy.invokeArguments(clientMethodWireName(proxy.clientMethodNames, name, wireName), args);
+          const names = proxy.clientMethodNames;
+          return proxy.invokeArguments(names === undefined ? wireName : (names[name] ?? wireName), args);
         },
     );
   }
