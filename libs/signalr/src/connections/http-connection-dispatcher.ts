@@ -11,6 +11,7 @@ import type { Transport } from '../transports/transport.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
+import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
@@ -148,14 +149,14 @@ export class HttpConnectionDispatcher {
     const { connectionId } = this.connectionManager.claim(token!)!;
     if (type === HttpTransportType.ServerSentEvents) {
       const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       this.active.set(token!, transport);
       transport.start(connection, () => this.release(token!, transport));
     } else {
       const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
         this.release(token!, transport),
       );
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       this.active.set(token!, transport);
       this.handler.heartbeat.add(transport);
       transport.start(response, connection);
@@ -291,7 +292,7 @@ export class HttpConnectionDispatcher {
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       if (!token) return transport.attach(connection);
       connection.statefulReconnectAllowed = statefulReconnect;
       this.active.set(token, transport);
@@ -350,9 +351,15 @@ export class HttpConnectionDispatcher {
     return { status: 409, body: '' };
   }
 
-  private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
+  private openConnection(
+    connectionId: string,
+    transport: Transport,
+    auth: Authenticated,
+    request: IncomingMessage,
+  ): HubConnectionContext {
     const { user } = auth;
     const connection = this.handler.openConnection(connectionId, transport, user);
+    connection.request = new ConnectionRequest(request);
     connection.userIdentifier = user === undefined ? undefined : this.authenticator.userIdProvider(user);
     connection.authenticationExpiresAt = auth.expiresAt;
     return connection;
