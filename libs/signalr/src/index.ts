@@ -34,6 +34,16 @@ export { HubClients } from './hub/hub-clients.js';
 export { HubCallerClients } from './hub/hub-caller-clients.js';
 export { ClientProxy, SingleClientProxy } from './hub/client-proxy.js';
 export { GroupManager } from './hub/group-manager.js';
+// Typed client proxies: `HubContext<ChatClient>` and the like.
+export type { ClientMethodKey, ClientMethodNames } from './hub/client-methods.js';
+export type {
+  ClientProxyOf,
+  ClientResults,
+  ClientSends,
+  SingleClientProxyOf,
+  TypedClientProxy,
+  TypedSingleClientProxy,
+} from './hub/typed-client-proxy.js';
 
 // Authentication.
 export type {
