@@ -12,6 +12,7 @@ import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
+import { hasGlobalEnhancers } from './nest-internals.js';
 
 type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -50,7 +51,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
       hub,
       this.getRegistry(),
       () => this.getHubInstance(hub),
-      () => this.hasGlobalEnhancers(),
+      () => hasGlobalEnhancers(this.app),
     );
     if (this.hubs.has(endpoint.path)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.hubs.set(endpoint.path, endpoint);
@@ -119,25 +120,6 @@ export class SignalRAdapter extends AbstractWsAdapter {
     } catch {
       throw new Error('SignalRModule is not imported: add SignalRModule.forRoot() to the application module.');
     }
-  }
-
-  /**
-   * Whether the app registered global guards, pipes or interceptors (which
-   * apply to gateways too). Nest keeps them in its ApplicationConfig, which it
-   * does not expose; when it cannot be read, assume there are some, so that
-   * every hub method goes through Nest's pipeline.
-   */
-  private hasGlobalEnhancers(): boolean {
-    const config = (this.app as unknown as { config?: Partial<Record<string, () => unknown[]>> }).config;
-    const lists = [
-      'getGlobalGuards',
-      'getGlobalPipes',
-      'getGlobalInterceptors',
-      'getGlobalRequestGuards',
-      'getGlobalRequestPipes',
-      'getGlobalRequestInterceptors',
-    ].map((getter) => config?.[getter]?.call(config));
-    return lists.some((list) => !Array.isArray(list) || list.length > 0);
   }
 
   private getHubInstance(hub: Type): object | undefined {
