@@ -11,6 +11,7 @@ import type { Transport } from '../transports/transport.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
+import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
@@ -150,7 +151,7 @@ export class HttpConnectionDispatcher {
       type === HttpTransportType.ServerSentEvents
         ? new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize)
         : new LongPollingTransport(this.longPolling, response);
-    this.startConnection(token!, connectionId, transport, auth);
+    this.startConnection(request, token!, connectionId, transport, auth);
   }
 
   /** A GET for a started connection: one more poll, if its transport takes polls. */
@@ -274,7 +275,7 @@ export class HttpConnectionDispatcher {
     }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      this.startConnection(token, connectionId, new WebSocketTransport(webSocket), auth, statefulReconnect);
+      this.startConnection(request, token, connectionId, new WebSocketTransport(webSocket), auth, statefulReconnect);
     });
   }
 
@@ -328,6 +329,7 @@ export class HttpConnectionDispatcher {
    * nothing else will look the connection up.
    */
   private startConnection(
+    request: IncomingMessage,
     token: string | null,
     connectionId: string,
     transport: Transport,
@@ -338,6 +340,7 @@ export class HttpConnectionDispatcher {
     const connection = this.handler.openConnection({
       connectionId,
       transport,
+      request: new ConnectionRequest(request),
       user,
       userIdentifier: user === undefined ? undefined : this.authenticator.userIdProvider(user),
       authenticationExpiresAt: auth.expiresAt,

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
 import { type CloseMessage, type HubMessage, MessageType } from '../protocol/hub-message.js';
@@ -52,6 +53,8 @@ const ACK_INTERVAL_MS = 1_000;
 export interface HubConnectionSetup {
   readonly connectionId: string;
   readonly transport: Transport;
+  /** The transport request that opened the connection (`ctx.request`). */
+  readonly request: ConnectionRequest;
   /** The authenticated principal, if any. */
   readonly user: unknown;
   readonly userIdentifier: string | undefined;
@@ -78,6 +81,8 @@ export class HubConnectionContext
   state = ConnectionState.Handshaking;
   protocol?: HubProtocol;
   readonly connectionId: string;
+  /** The transport request that opened the connection. */
+  readonly request: ConnectionRequest;
   readonly user: unknown;
   readonly userIdentifier: string | undefined;
   /** Nest's bound message handlers of this connection, in the hub's method-table order. */
@@ -129,6 +134,7 @@ export class HubConnectionContext
     super();
     this.connectionId = setup.connectionId;
     this.currentTransport = setup.transport;
+    this.request = setup.request;
     this.user = setup.user;
     this.userIdentifier = setup.userIdentifier;
     this.authenticationExpiresAt = setup.authenticationExpiresAt;
@@ -161,6 +167,7 @@ export class HubConnectionContext
       this.connectionId,
       options.clientResultTimeout,
       () => this.handler.dispatcher.releaseSlotEarly(this),
+      options.clientMethodNames,
     ));
   }
 

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
@@ -29,6 +30,7 @@ function connectedContext(transport: Transport): HubConnectionContext {
   const connection = new HubConnectionContext(handler, {
     connectionId: 'c1',
     transport,
+    request: {} as ConnectionRequest,
     user: undefined,
     userIdentifier: undefined,
   });

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { type HubMessage, MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
@@ -53,6 +54,7 @@ function connection(transport: Transport, room: { left: number }) {
   const context = new HubConnectionContext(handler, {
     connectionId: 'c1',
     transport,
+    request: {} as ConnectionRequest,
     user: undefined,
     userIdentifier: undefined,
   });
