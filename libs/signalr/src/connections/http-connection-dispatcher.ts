@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { type ServerOptions, WebSocketServer } from 'ws';
 import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
@@ -13,12 +14,20 @@ import { ConnectionLimit } from './connection-limit.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
-import type { AuthenticationResult, HubAuthenticator } from './hub-authenticator.js';
+import {
+  type AuthenticationResult,
+  type ConnectionOwner,
+  type HubAuthenticator,
+  ownerRefusal,
+} from './hub-authenticator.js';
 import { readNegotiateVersion, readStatefulReconnect, writeNegotiateResponse } from './negotiate-protocol.js';
 
 const ONE_MIB = 1024 * 1024;
 /** How long a closing WebSocket waits for the client's Close frame (ASP.NET Core's CloseTimeout). */
 const WEBSOCKET_CLOSE_TIMEOUT = 5_000;
+const INTERNAL_ERROR = 1011;
+
+const logger = new Logger('HttpConnectionDispatcher');
 
 type Authenticated = Extract<AuthenticationResult, { ok: true }>;
 
@@ -32,6 +41,9 @@ interface Refusal {
 
 /** The token belongs to a negotiated connection that no transport has started yet. */
 const NEGOTIATED = 'negotiated';
+
+const UNAUTHORIZED: Refusal = { status: 401, body: 'Unauthorized' };
+const FORBIDDEN: Refusal = { status: 403, body: 'Forbidden' };
 
 /**
  * The HTTP face of one hub (ASP.NET Core's HttpConnectionDispatcher):
@@ -109,7 +121,7 @@ export class HttpConnectionDispatcher {
       case 'POST':
         return this.handleSend(request, response, query);
       case 'DELETE':
-        return this.handleDelete(response, query);
+        return this.handleDelete(request, response, query);
       default:
         return sendText(response, 405);
     }
@@ -122,7 +134,8 @@ export class HttpConnectionDispatcher {
     const { version, error } = readNegotiateVersion(query);
     if (error !== undefined) return sendJson(response, JSON.stringify({ error }));
     const statefulReconnect = this.handler.options.allowStatefulReconnects && readStatefulReconnect(query);
-    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, auth.user, statefulReconnect);
+    const owner = { user: auth.user, userIdentifier: auth.userId };
+    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, owner, statefulReconnect);
     sendJson(response, writeNegotiateResponse(version, connection, this.transports));
   }
 
@@ -133,26 +146,29 @@ export class HttpConnectionDispatcher {
     const type = acceptsEventStream(request) ? HttpTransportType.ServerSentEvents : HttpTransportType.LongPolling;
     if (type === HttpTransportType.LongPolling) setNoCacheHeaders(response);
     const token = query.get('id');
+    let auth: Authenticated | undefined;
+    if (this.authenticator.required || this.lookup(token, type) === NEGOTIATED) {
+      const result = await this.authenticateStart(request, query, token);
+      if (!result.ok) return sendText(response, 401, 'Unauthorized');
+      auth = result;
+    }
+    const foreign = this.refuseForeign(auth, token);
+    if (foreign) return sendText(response, foreign.status, foreign.body);
+    // Another request may have started the connection meanwhile.
     const found = this.lookup(token, type);
     if (found !== NEGOTIATED) return this.continueGet(found, response);
-
-    const auth = await this.authenticator.check(request, query);
-    if (!auth.ok) return sendText(response, 401, 'Unauthorized');
-    // Another request may have started the connection meanwhile.
-    const current = this.lookup(token, type);
-    if (current !== NEGOTIATED) return this.continueGet(current, response);
 
     const { connectionId } = this.connectionManager.claim(token!)!;
     if (type === HttpTransportType.ServerSentEvents) {
       const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth!);
       this.active.set(token!, transport);
       transport.start(connection, () => this.release(token!, transport));
     } else {
       const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
         this.release(token!, transport),
       );
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth!);
       this.active.set(token!, transport);
       this.handler.heartbeat.add(transport);
       transport.start(response, connection);
@@ -167,8 +183,14 @@ export class HttpConnectionDispatcher {
   }
 
   /** `POST {path}?id=`: client output for an SSE or long-polling connection, streamed into it. */
-  private handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
+  private async handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
+    const auth = await this.authenticateLater(request, query);
     const token = query.get('id');
+    const refusal = auth?.ok === false ? UNAUTHORIZED : this.refuseForeign(auth, token);
+    if (refusal) {
+      request.resume();
+      return sendText(response, refusal.status, refusal.body);
+    }
     const transport = token ? this.active.get(token) : undefined;
     if (!transport || transport instanceof WebSocketTransport || !transport.receiving) {
       request.resume();
@@ -236,8 +258,11 @@ export class HttpConnectionDispatcher {
   }
 
   /** `DELETE {path}?id=`: the long-polling client stops. */
-  private handleDelete(response: ServerResponse, query: URLSearchParams): void {
+  private async handleDelete(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
+    const auth = await this.authenticateLater(request, query);
     const token = query.get('id');
+    const refusal = auth?.ok === false ? UNAUTHORIZED : this.refuseForeign(auth, token);
+    if (refusal) return sendText(response, refusal.status, refusal.body);
     if (!token) return sendText(response, 400, 'Connection ID required');
     const transport = this.active.get(token);
     if (!transport && !this.connectionManager.has(token)) return sendText(response, 404, 'No Connection with that ID');
@@ -258,15 +283,18 @@ export class HttpConnectionDispatcher {
     if (!token) {
       if (!(this.transports & type)) return rejectUpgrade(socket, 404, notSupported(type));
       if (this.limit.reached) return rejectUpgrade(socket, 503, this.limit.refusal);
-    } else {
+    } else if (!this.authenticator.required) {
+      // Hopeless requests are answered before they cost an authentication (where it comes first, after).
       const found = this.lookup(token, type);
       if (found !== NEGOTIATED && !(found instanceof WebSocketTransport)) return rejectRefusal(socket, found);
     }
 
     // A negotiated connection is counted until its transport claims it; a new one while it authenticates.
-    const checking = this.authenticator.check(request, query);
+    const checking = this.authenticateStart(request, query, token);
     const auth = await (token ? checking : this.limit.admitting(checking));
     if (!auth.ok) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const foreign = this.refuseForeign(auth, token);
+    if (foreign) return rejectRefusal(socket, foreign);
     let connectionId: string;
     let statefulReconnect = false;
     if (token) {
@@ -287,12 +315,21 @@ export class HttpConnectionDispatcher {
     }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const transport = new WebSocketTransport(webSocket);
-      const connection = this.openConnection(connectionId, transport, auth);
-      if (!token) return transport.attach(connection);
-      connection.statefulReconnectAllowed = statefulReconnect;
-      this.active.set(token, transport);
-      transport.attach(connection, () => this.release(token, transport));
+      // Past this point the socket speaks WebSocket: a fault closes it with 1011, never an HTTP status.
+      let connection: HubConnectionContext | undefined;
+      try {
+        const transport = new WebSocketTransport(webSocket);
+        connection = this.openConnection(connectionId, transport, auth);
+        if (!token) return transport.attach(connection);
+        connection.statefulReconnectAllowed = statefulReconnect;
+        this.active.set(token, transport);
+        transport.attach(connection, () => this.release(token, transport));
+      } catch (error) {
+        if (token) this.active.delete(token);
+        connection?.transportClosed(error as Error);
+        logger.error('Setting up a WebSocket connection failed.', (error as Error)?.stack);
+        webSocket.close(INTERNAL_ERROR, 'An unexpected error occurred while setting up the connection.');
+      }
     });
   }
 
@@ -311,10 +348,8 @@ export class HttpConnectionDispatcher {
   ): void {
     const connection = dropped.receiver as HubConnectionContext;
     // Only the connection's own user may take it over (with a fresh token, say).
-    const userId = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
-    if (userId !== connection.userIdentifier || (auth.user === undefined) !== (connection.user === undefined)) {
-      return rejectUpgrade(socket, 401, 'Unauthorized');
-    }
+    const refusal = this.refuseOwner(auth, connection);
+    if (refusal) return rejectRefusal(socket, refusal);
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       // The connection keeps its user; its authentication now expires with the new request's.
@@ -347,10 +382,61 @@ export class HttpConnectionDispatcher {
     return { status: 409, body: '' };
   }
 
+  /**
+   * Authenticates the request that starts a connection. A fault (a throwing
+   * `userIdProvider`) drops the negotiation too, so that it holds no slot of
+   * the connection limit; a refusal leaves it, for the client's retry with a
+   * fresh token.
+   */
+  private async authenticateStart(
+    request: IncomingMessage,
+    query: URLSearchParams,
+    token: string | null,
+  ): Promise<AuthenticationResult> {
+    try {
+      return await this.authenticator.check(request, query);
+    } catch (error) {
+      if (token) this.connectionManager.claim(token);
+      throw error;
+    }
+  }
+
+  /**
+   * On a hub that requires authentication, a connection's later requests
+   * (sends, polls, DELETE) are authenticated as its first was, as ASP.NET Core
+   * authorizes every endpoint of such a hub. Undefined on other hubs, where
+   * the secret token suffices.
+   */
+  private async authenticateLater(
+    request: IncomingMessage,
+    query: URLSearchParams,
+  ): Promise<AuthenticationResult | undefined> {
+    return this.authenticator.required ? this.authenticator.check(request, query) : undefined;
+  }
+
+  /**
+   * On a hub that requires authentication, a request for a connection of
+   * another user is refused before anything else is looked at.
+   */
+  private refuseForeign(auth: AuthenticationResult | undefined, token: string | null): Refusal | undefined {
+    if (!auth?.ok || !token || !this.authenticator.required) return undefined;
+    const transport = this.active.get(token);
+    const owner = transport
+      ? (transport.receiver as HubConnectionContext | undefined)
+      : this.connectionManager.get(token);
+    return this.refuseOwner(auth, owner);
+  }
+
+  /** A request of another user than the connection's may not act for it. */
+  private refuseOwner(auth: Authenticated, owner: ConnectionOwner | undefined): Refusal | undefined {
+    if (owner === undefined) return undefined;
+    const status = ownerRefusal(auth, owner);
+    return status === 401 ? UNAUTHORIZED : status === 403 ? FORBIDDEN : undefined;
+  }
+
   private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
-    const { user } = auth;
-    const connection = this.handler.openConnection(connectionId, transport, user);
-    connection.userIdentifier = user === undefined ? undefined : this.authenticator.userIdProvider(user);
+    const connection = this.handler.openConnection(connectionId, transport, auth.user);
+    connection.userIdentifier = auth.userId;
     connection.authenticationExpiresAt = auth.expiresAt;
     return connection;
   }
