@@ -1,4 +1,5 @@
 export * from './connections/authentication-ticket.js';
+export * from './connections/connection-request.js';
 export * from './decorators/hub.decorator.js';
 export * from './decorators/hub-authorize.decorator.js';
 export * from './decorators/hub-method.decorator.js';

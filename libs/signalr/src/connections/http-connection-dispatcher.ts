@@ -9,8 +9,10 @@ import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
+import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
@@ -84,6 +86,7 @@ export class HttpConnectionDispatcher {
       noServer: true,
       perMessageDeflate: false,
       maxPayload: this.maxUnitSize,
+      WebSocket: NormalClosingWebSocket,
       // A client that stopped reading never answers a Close: drop it then
       // (an option of ws that its typings lack).
       closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,
@@ -103,15 +106,16 @@ export class HttpConnectionDispatcher {
     return this.active.size;
   }
 
-  async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    if (request.method !== 'POST' || pathname !== this.path) {
+  /** A request to the hub's path, or (`negotiate`) to its negotiate path. */
+  async handleRequest(request: IncomingMessage, response: ServerResponse, negotiate: boolean, query: URLSearchParams) {
+    if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
     if (this.cors) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
-    if (pathname !== this.path) {
+    if (negotiate) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
@@ -161,14 +165,14 @@ export class HttpConnectionDispatcher {
     const { connectionId } = this.connectionManager.claim(token!)!;
     if (type === HttpTransportType.ServerSentEvents) {
       const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
-      const connection = this.openConnection(connectionId, transport, auth!);
+      const connection = this.openConnection(connectionId, transport, auth!, request);
       this.active.set(token!, transport);
       transport.start(connection, () => this.release(token!, transport));
     } else {
       const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
         this.release(token!, transport),
       );
-      const connection = this.openConnection(connectionId, transport, auth!);
+      const connection = this.openConnection(connectionId, transport, auth!, request);
       this.active.set(token!, transport);
       this.handler.heartbeat.add(transport);
       transport.start(response, connection);
@@ -319,7 +323,7 @@ export class HttpConnectionDispatcher {
       let connection: HubConnectionContext | undefined;
       try {
         const transport = new WebSocketTransport(webSocket);
-        connection = this.openConnection(connectionId, transport, auth);
+        connection = this.openConnection(connectionId, transport, auth, request);
         if (!token) return transport.attach(connection);
         connection.statefulReconnectAllowed = statefulReconnect;
         this.active.set(token, transport);
@@ -434,8 +438,14 @@ export class HttpConnectionDispatcher {
     return status === 401 ? UNAUTHORIZED : status === 403 ? FORBIDDEN : undefined;
   }
 
-  private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
+  private openConnection(
+    connectionId: string,
+    transport: Transport,
+    auth: Authenticated,
+    request: IncomingMessage,
+  ): HubConnectionContext {
     const connection = this.handler.openConnection(connectionId, transport, auth.user);
+    connection.request = new ConnectionRequest(request);
     connection.userIdentifier = auth.userId;
     connection.authenticationExpiresAt = auth.expiresAt;
     return connection;

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import type { HttpTransportType } from '../transports/http-transport-type.js';
 import type { GroupManager } from './group-manager.js';
 import type { HubCallerClients } from './hub-caller-clients.js';
@@ -14,6 +15,12 @@ export abstract class HubCallerContext {
   abstract readonly transportType: HttpTransportType;
   /** The authenticated principal, as the authentication step produced it. */
   abstract readonly user: unknown;
+  /**
+   * The HTTP request that opened the connection (the WebSocket upgrade, the
+   * Server-Sent Events GET, the first long poll): headers, cookies, query,
+   * remote address, and what the app's middleware attached.
+   */
+  abstract readonly request: ConnectionRequest;
   /** Values kept for as long as the connection lives. */
   abstract readonly items: Map<unknown, unknown>;
   abstract readonly clients: HubCallerClients;
