@@ -149,6 +149,7 @@ export class HubConnectionContext
       this.connectionId,
       options.clientResultTimeout,
       () => this.handler.dispatcher.releaseSlotEarly(this),
+      options.clientMethodNames,
     ));
   }
 
