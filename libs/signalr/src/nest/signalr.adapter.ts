@@ -13,7 +13,7 @@ import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.j
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
-import { hasGlobalEnhancers } from './nest-internals.js';
+import { applyGlobalEnhancersToGateways, hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
 type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
@@ -42,6 +42,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
   constructor(private readonly app: INestApplicationContext) {
     super(app);
     this.gatewayAdapter = new WsAdapter(app);
+    applyGlobalEnhancersToGateways(app);
   }
 
   create(port: number, options: GatewayOptions = {}): HubEndpoint | WebSocketServer {
