@@ -8,6 +8,7 @@ import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { CorsPolicy, isPreflight } from './cors.js';
@@ -72,6 +73,7 @@ export class HttpConnectionDispatcher {
       noServer: true,
       perMessageDeflate: false,
       maxPayload: this.maxUnitSize,
+      WebSocket: NormalClosingWebSocket,
       // A client that stopped reading never answers a Close: drop it then
       // (an option of ws that its typings lack).
       closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,
@@ -91,15 +93,16 @@ export class HttpConnectionDispatcher {
     return this.active.size;
   }
 
-  async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    if (request.method !== 'POST' || pathname !== this.path) {
+  /** A request to the hub's path, or (`negotiate`) to its negotiate path. */
+  async handleRequest(request: IncomingMessage, response: ServerResponse, negotiate: boolean, query: URLSearchParams) {
+    if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
     if (this.cors) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
-    if (pathname !== this.path) {
+    if (negotiate) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
