@@ -104,7 +104,12 @@ async function longPollingClient(port: number, until: number): Promise<number> {
   let count = 0;
   for (let id = 0; Date.now() < until; id++) {
     const poll = call(port, 'GET', path);
-    await call(port, 'POST', path, JSON.stringify({ type: 1, invocationId: String(id), target: 'Echo', arguments: [id] }) + RS);
+    await call(
+      port,
+      'POST',
+      path,
+      JSON.stringify({ type: 1, invocationId: String(id), target: 'Echo', arguments: [id] }) + RS,
+    );
     let received = (await poll).body;
     while (!received.includes(`"invocationId":"${id}"`)) received += (await call(port, 'GET', path)).body;
     count++;

@@ -99,7 +99,8 @@ export class HttpConnectionDispatcher {
     if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
-    if (this.cors) {
+    // The app's own CORS set-up runs first (it is middleware): where it allowed the origin, the hub's stays out.
+    if (this.cors && !response.hasHeader('Access-Control-Allow-Origin')) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }

@@ -1,4 +1,4 @@
-import { type INestApplicationContext, Logger, type Type } from '@nestjs/common';
+import { type INestApplication, type INestApplicationContext, Logger, type Type } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { AbstractWsAdapter, type MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -10,6 +10,7 @@ import { normalizeHubPath } from '../decorators/hub.decorator.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
+import { type HubRequest, mountHubRoutes, tagHubRequest } from './framework-routes.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
@@ -37,6 +38,8 @@ export class SignalRAdapter extends AbstractWsAdapter {
   private readonly gatewayAdapter: WsAdapter;
   private hubInstances = new Map<Type, object | undefined>();
   private detachFromHttpServer?: () => void;
+  /** Hub requests go through the framework (its middleware, CORS) to routes mounted in it. */
+  private servedByFramework = false;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -54,7 +57,10 @@ export class SignalRAdapter extends AbstractWsAdapter {
       () => this.getHubInstance(hub),
       () => this.hasGlobalEnhancers(),
     );
-    this.hubs ??= new RouteTable(registry.options.caseSensitivePaths ?? false);
+    if (!this.hubs) {
+      this.hubs = new RouteTable(registry.options.caseSensitivePaths ?? false);
+      registry.onModulesInitialized(() => this.mountOnFramework());
+    }
     if (!this.hubs.add(endpoint.path, endpoint)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.attachToHttpServer();
     return endpoint;
@@ -158,9 +164,27 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   /**
-   * Hubs answer plain HTTP too (negotiate, and later the HTTP transports), so
-   * their paths are taken off the framework's request listeners, as engine.io
-   * does; every other request goes to the framework untouched.
+   * Mounts the hubs' routes in the app's framework, now that the app's
+   * middleware and routes are in place (Express runs them in order).
+   */
+  private mountOnFramework(): void {
+    const httpAdapter = (this.app as Partial<INestApplication>).getHttpAdapter?.();
+    if (!httpAdapter || !this.hubs) return;
+    const paths = [...this.hubs.endpoints()].map((endpoint) => endpoint.path);
+    this.servedByFramework = mountHubRoutes(
+      httpAdapter,
+      paths,
+      (hubRequest: HubRequest<HubEndpoint>, request, response) => this.serveHubRequest(hubRequest, request, response),
+    );
+  }
+
+  /**
+   * Hubs answer plain HTTP too (negotiate and the HTTP transports). Requests
+   * are matched here, before the framework routes them, so that hub paths
+   * ignore case on every platform: hub requests are tagged and go on through
+   * the framework (its middleware, then the routes mounted for hubs), or,
+   * where no routes could be mounted, are served here; every other request
+   * goes to the framework untouched.
    */
   private attachToHttpServer(): void {
     if (this.detachFromHttpServer) return;
@@ -188,11 +212,29 @@ export class SignalRAdapter extends AbstractWsAdapter {
     const route = this.hubs.match(pathname);
     if (!route) return false;
     const { endpoint, negotiate } = route;
-    endpoint.http.handleRequest(request, response, negotiate, new URLSearchParams(query)).catch((error: Error) => {
-      this.logger.error(`Request to ${pathname} failed.`, error.stack);
+    const hubRequest = { endpoint, negotiate, query: new URLSearchParams(query) };
+    if (!this.servedByFramework) {
+      this.serveHubRequest(hubRequest, request, response);
+      return true;
+    }
+    // The framework's router matches the hub's own spelling of the path.
+    const canonical = negotiate ? `${endpoint.path === '/' ? '' : endpoint.path}/negotiate` : endpoint.path;
+    if (pathname !== canonical || request.url!.length !== pathname.length + (query ? query.length + 1 : 0)) {
+      request.url = query ? `${canonical}?${query}` : canonical;
+    }
+    tagHubRequest(request, hubRequest);
+    return false;
+  }
+
+  private serveHubRequest(
+    { endpoint, negotiate, query }: HubRequest<HubEndpoint>,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    endpoint.http.handleRequest(request, response, negotiate, query).catch((error: Error) => {
+      this.logger.error(`Request to ${endpoint.path} failed.`, error.stack);
       if (!response.headersSent) sendText(response, 500);
     });
-    return true;
   }
 
   private routeUpgrade(server: Server, request: IncomingMessage, socket: Duplex, head: Buffer): void {
