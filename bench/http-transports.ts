@@ -9,7 +9,9 @@
 // The server is a Nest app in a child process; this process is the load
 // generator (keep-alive `http` requests, no client library, so that its own
 // cost stays small). `--lib` points the server at another build of the library,
-// so that two builds can be compared in alternating runs on the same machine.
+// so that two builds can be compared in alternating runs on the same machine;
+// BENCH_APP_MIDDLEWARE=false serves hub requests before the framework
+// (`appMiddleware: false`). A plain Nest route is measured beside them.
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -31,7 +33,7 @@ const libs = (args.get('lib') ?? '../libs/signalr/src/index.js').split(',');
 // ---- server (child process) ----------------------------------------------------
 
 async function serve(platform: string, lib: string): Promise<void> {
-  const { Module } = await import('@nestjs/common');
+  const { Controller, Module, Post } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const signalr = await import(lib);
   const { Hub, HubMethod, SignalRAdapter, SignalRModule } = signalr;
@@ -45,8 +47,22 @@ async function serve(platform: string, lib: string): Promise<void> {
   Reflect.defineMetadata('design:paramtypes', [Object], BenchHub.prototype, 'echo');
   Hub('/bench')(BenchHub);
 
+  /** A plain Nest route, for scale: what any request through the framework costs. */
+  class PingController {
+    ping() {
+      return '';
+    }
+  }
+  Post()(PingController.prototype, 'ping', Object.getOwnPropertyDescriptor(PingController.prototype, 'ping')!);
+  Controller('ping')(PingController);
+
   class BenchModule {}
-  Module({ imports: [SignalRModule.forRoot()], providers: [BenchHub] })(BenchModule);
+  const appMiddleware = process.env.BENCH_APP_MIDDLEWARE !== 'false';
+  Module({
+    imports: [SignalRModule.forRoot(appMiddleware ? {} : { appMiddleware: false })],
+    controllers: [PingController],
+    providers: [BenchHub],
+  })(BenchModule);
 
   let app;
   if (platform === 'fastify') {
@@ -79,20 +95,24 @@ function call(port: number, method: string, path: string, body?: string): Promis
   });
 }
 
-async function negotiates(port: number): Promise<number> {
+/** Requests per second to one path, `concurrency` at a time. */
+async function posts(port: number, path: string, expected: number): Promise<number> {
   let count = 0;
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < until) {
-        const { status } = await call(port, 'POST', '/bench/negotiate?negotiateVersion=1');
-        if (status !== 200) throw new Error(`negotiate answered ${status}`);
+        const { status } = await call(port, 'POST', path);
+        if (status !== expected) throw new Error(`${path} answered ${status}`);
         count++;
       }
     }),
   );
   return count / seconds;
 }
+
+const negotiates = (port: number) => posts(port, '/bench/negotiate?negotiateVersion=1', 200);
+const nestRoute = (port: number) => posts(port, '/ping', 201);
 
 /** One long-polling client: negotiate, first poll, handshake, then invocations each awaited by a poll. */
 async function longPollingClient(port: number, until: number): Promise<number> {
@@ -154,6 +174,7 @@ async function main(): Promise<void> {
           for (const [name, measure] of [
             ['negotiate/s', negotiates],
             ['long-polling round trips/s', longPolling],
+            ['plain Nest route (POST) /s', nestRoute],
           ] as const) {
             const key = `${platform} | ${name} | ${lib}`;
             results.set(key, [...(results.get(key) ?? []), await measure(port)]);

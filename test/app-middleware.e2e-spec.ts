@@ -129,3 +129,34 @@ describe.each(HTTP_PLATFORMS)('app middleware on hub requests on %s', (platform)
     expect(neither.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
+
+@Module({ imports: [SignalRModule.forRoot({ appMiddleware: false })], providers: [RequestHub] })
+class BeforeFrameworkModule {}
+
+/** With `appMiddleware: false`, hub requests are served before the framework: no app middleware runs on them. */
+describe.each(HTTP_PLATFORMS)('appMiddleware: false on %s', (platform) => {
+  let server: RunningApp;
+
+  beforeAll(async () => {
+    server = await startApp(BeforeFrameworkModule, platform, (app) => app.use(sessionMiddleware));
+  });
+  afterAll(() => server.close());
+
+  it('serves negotiate without running the middleware, which still runs on other routes', async () => {
+    const negotiated = await request(server.url)
+      .post('/request/negotiate?negotiateVersion=1')
+      .set('X-Blocked', '1')
+      .expect(200);
+    expect(negotiated.headers['set-cookie']).toBeUndefined();
+    await request(server.url).get('/elsewhere').set('X-Blocked', '1').expect(429);
+  });
+
+  it.each(TRANSPORTS)('shows nothing attached to the request over %s', async (_name, transport) => {
+    const connection = await connectHub(`${server.url}/request`, { transport });
+    try {
+      expect((await connection.invoke<RequestInfo>('RequestInfo')).attached).toEqual({});
+    } finally {
+      await connection.stop();
+    }
+  });
+});

@@ -44,6 +44,7 @@ const FRAMEWORK_KEYS = [
  * @publicApi
  */
 export class ConnectionRequest {
+  /** The HTTP method: GET for the requests that open connections. */
   readonly method: string;
   /** The request target, path and query, as the client sent it. */
   readonly url: string;

@@ -60,7 +60,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     );
     if (!this.hubs) {
       this.hubs = new RouteTable(registry.options.caseSensitivePaths ?? false);
-      registry.onModulesInitialized(() => this.mountOnFramework());
+      if (registry.options.appMiddleware !== false) registry.onModulesInitialized(() => this.mountOnFramework());
     }
     if (!this.hubs.add(endpoint.path, endpoint)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.attachToHttpServer();
