@@ -24,6 +24,12 @@ export { HubException } from './hub/hub-exception.js';
 export { ClientResultTimeoutError } from './hub/client-result-timeout.error.js';
 export { HubEndpoint } from './nest/hub-endpoint.js';
 
+// Connection handlers: plain connections, without the hub protocol.
+export { ConnectionHandler, type ConnectionHandlerOptions } from './decorators/connection-handler.decorator.js';
+export type { OnConnection } from './connection-handlers/connection-handler.interface.js';
+export { ConnectionContext } from './connection-handlers/connection-context.js';
+export { ConnectionHandlerEndpoint } from './nest/connection-handler-endpoint.js';
+
 // Sending to clients, from a hub or from any provider.
 export { InjectHubContext } from './decorators/inject-hub-context.decorator.js';
 export { getHubContextToken } from './nest/known-hubs.js';

@@ -8,8 +8,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { rejectUpgrade, sendText } from '../connections/http-responses.js';
 import { normalizeHubPath } from '../decorators/hub.decorator.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
-import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
+import { CONNECTION_HANDLER_GATEWAY_OPTION, HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
+import { ConnectionHandlerEndpoint } from './connection-handler-endpoint.js';
+import { createConnectionHandlerEndpoint } from './connection-handler-endpoint.factory.js';
 import { type HubRequest, mountHubRoutes, tagHubRequest } from './framework-routes.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
@@ -17,11 +19,18 @@ import { HubRegistry } from './hub-registry.js';
 import { hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
-type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
+type GatewayOptions = {
+  path?: string;
+  [HUB_GATEWAY_OPTION]?: Type;
+  [CONNECTION_HANDLER_GATEWAY_OPTION]?: Type;
+} & Record<string, unknown>;
+/** What the connection layer serves at a path: a hub, or a connection handler. */
+type Endpoint = HubEndpoint | ConnectionHandlerEndpoint;
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
- * Serves `@Hub` gateways with the SignalR protocol, and plain
+ * Serves `@Hub` gateways with the SignalR protocol, `@ConnectionHandler`
+ * providers with the same connection layer and no hub protocol, and plain
  * `@WebSocketGateway` gateways as `WsAdapter` does, on the app's own HTTP
  * server, routed by path.
  *
@@ -32,8 +41,8 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  */
 export class SignalRAdapter extends AbstractWsAdapter {
   private readonly logger = new Logger(SignalRAdapter.name);
-  /** Made with the first hub, when the module's options can be read. */
-  private hubs?: RouteTable<HubEndpoint>;
+  /** Hubs and connection handlers; made with the first, when the module's options can be read. */
+  private hubs?: RouteTable<Endpoint>;
   private readonly gateways = new Map<string, WebSocketServer>();
   /** Plain gateways get WsAdapter's own message handling. */
   private readonly gatewayAdapter: WsAdapter;
@@ -47,17 +56,21 @@ export class SignalRAdapter extends AbstractWsAdapter {
     this.gatewayAdapter = new WsAdapter(app);
   }
 
-  create(port: number, options: GatewayOptions = {}): HubEndpoint | WebSocketServer {
+  create(port: number, options: GatewayOptions = {}): Endpoint | WebSocketServer {
     const hub = options[HUB_GATEWAY_OPTION];
-    if (!hub) return this.createGatewayServer(port, options);
-    if (port !== 0) throw new Error(`Hub ${hub.name} must be served on the application's HTTP server (port 0).`);
+    const connectionHandler = options[CONNECTION_HANDLER_GATEWAY_OPTION];
+    if (!hub && !connectionHandler) return this.createGatewayServer(port, options);
+    const type = (hub ?? connectionHandler)!;
+    if (port !== 0) throw new Error(`${type.name} must be served on the application's HTTP server (port 0).`);
     const registry = this.getRegistry();
-    const endpoint = createHubEndpoint(
-      hub,
-      registry,
-      () => this.getHubInstance(hub),
-      () => hasGlobalEnhancers(this.app),
-    );
+    const endpoint = hub
+      ? createHubEndpoint(
+          hub,
+          registry,
+          () => this.getProviderInstance(hub),
+          () => hasGlobalEnhancers(this.app),
+        )
+      : createConnectionHandlerEndpoint(type, registry.options, () => this.getProviderInstance(type));
     if (!this.hubs) {
       this.hubs = new RouteTable(registry.options.caseSensitivePaths ?? false);
       if (registry.options.appMiddleware !== false) registry.onModulesInitialized(() => this.mountOnFramework());
@@ -67,7 +80,9 @@ export class SignalRAdapter extends AbstractWsAdapter {
     return endpoint;
   }
 
-  bindClientConnect(server: HubEndpoint | WebSocketServer, callback: (...args: unknown[]) => void): void {
+  bindClientConnect(server: Endpoint | WebSocketServer, callback: (...args: unknown[]) => void): void {
+    // A connection handler's connections go to its onConnected, not through Nest's gateway hooks.
+    if (server instanceof ConnectionHandlerEndpoint) return;
     if (server instanceof HubEndpoint) {
       if (server.handler.nestConnect) throw new Error(`Only one @Hub class can serve '${server.path}'.`);
       server.handler.nestConnect = callback;
@@ -96,8 +111,8 @@ export class SignalRAdapter extends AbstractWsAdapter {
     else client.terminate();
   }
 
-  async close(server: HubEndpoint | WebSocketServer): Promise<void> {
-    if (server instanceof HubEndpoint) {
+  async close(server: Endpoint | WebSocketServer): Promise<void> {
+    if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
       return;
@@ -132,7 +147,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     }
   }
 
-  private getHubInstance(hub: Type): object | undefined {
+  private getProviderInstance(hub: Type): object | undefined {
     if (!this.hubInstances.has(hub)) {
       let instance: object | undefined;
       try {
@@ -153,10 +168,8 @@ export class SignalRAdapter extends AbstractWsAdapter {
     const httpAdapter = (this.app as Partial<INestApplication>).getHttpAdapter?.();
     if (!httpAdapter || !this.hubs) return;
     const paths = [...this.hubs.endpoints()].map((endpoint) => endpoint.path);
-    this.servedByFramework = mountHubRoutes(
-      httpAdapter,
-      paths,
-      (hubRequest: HubRequest<HubEndpoint>, request, response) => this.serveHubRequest(hubRequest, request, response),
+    this.servedByFramework = mountHubRoutes(httpAdapter, paths, (hubRequest: HubRequest<Endpoint>, request, response) =>
+      this.serveHubRequest(hubRequest, request, response),
     );
   }
 
@@ -209,7 +222,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   private serveHubRequest(
-    { endpoint, negotiate, query }: HubRequest<HubEndpoint>,
+    { endpoint, negotiate, query }: HubRequest<Endpoint>,
     request: IncomingMessage,
     response: ServerResponse,
   ): void {
