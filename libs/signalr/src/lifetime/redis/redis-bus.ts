@@ -79,7 +79,10 @@ export class RedisBus implements BackplaneBus, Flushable {
     if (this.channels.has(channel)) return this.confirmations.get(channel) ?? DONE;
     this.channels.add(channel);
     if (this.subscriber.status !== 'ready') return DONE;
-    const confirmed = this.subscriber.subscribe(channel).then(noop);
+    // Lost with the connection: made again on reconnect, as while disconnected.
+    const confirmed = this.subscriber.subscribe(channel).then(noop, (error: Error) => {
+      if (this.subscriber.status === 'ready' && this.subscriber.stream.writable) throw error;
+    });
     this.confirmations.set(channel, confirmed);
     const settled = () => {
       if (this.confirmations.get(channel) === confirmed) this.confirmations.delete(channel);

@@ -71,7 +71,7 @@ export class InMemoryBroker {
 
   disconnect(bus: InMemoryBus): void {
     this.buses.delete(bus);
-    for (const channel of [...this.subscribers.keys()]) this.unsubscribe(channel, bus);
+    for (const channel of this.subscribers.keys()) this.unsubscribe(channel, bus);
   }
 }
 
@@ -97,7 +97,6 @@ export class InMemoryBus implements BackplaneBus {
   async publish(channel: string, payload: Buffer): Promise<void> {
     if (!this.up) throw new Error('The broker is not available.');
     await this.broker.answer();
-    if (!this.up) throw new Error('The broker is not available.');
     this.broker.deliver(channel, payload);
   }
 

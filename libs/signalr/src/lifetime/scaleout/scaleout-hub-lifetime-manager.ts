@@ -48,6 +48,8 @@ export class ScaleoutHubLifetimeManager extends HubLifetimeManager {
   private readonly acks: GroupAcks;
   private readonly presence: NodePresence;
   private readonly heartbeat: NodeJS.Timeout;
+  /** A heartbeat awaits the broker. */
+  private beating = false;
   private readonly stopListening: () => void;
   /** Client results this node awaits from connections on other nodes. */
   private readonly remoteResults: ClientResults;
@@ -90,11 +92,7 @@ export class ScaleoutHubLifetimeManager extends HubLifetimeManager {
       this.announce(BackplaneMessageType.NodeHello);
     });
     node.onClose(() => this.dispose());
-    this.heartbeat = setInterval(() => {
-      if (!node.connected) return;
-      this.presence.sweep();
-      this.announce(BackplaneMessageType.NodeAlive);
-    }, node.heartbeatInterval).unref();
+    this.heartbeat = setInterval(() => this.beat(), node.heartbeatInterval).unref();
   }
 
   override init(protocols: readonly HubProtocol[]): void {
@@ -436,6 +434,28 @@ export class ScaleoutHubLifetimeManager extends HubLifetimeManager {
         break;
     }
   };
+
+  /**
+   * Says this node is alive and forgets the nodes silent for too long; but
+   * only when the broker takes this node's own heartbeat in time: silence
+   * heard through a broker that does not answer (frozen) proves nothing.
+   */
+  private beat(): void {
+    if (!this.node.connected || this.beating) return;
+    this.beating = true;
+    const sent = Date.now();
+    this.node.publishConfirmed(this.channels.all, this.presenceMessage(BackplaneMessageType.NodeAlive)).then(
+      () => {
+        this.beating = false;
+        if (Date.now() - sent < this.node.heartbeatInterval) this.presence.sweep();
+        else this.presence.grace();
+      },
+      () => {
+        this.beating = false;
+        this.presence.grace();
+      },
+    );
+  }
 
   /** Another node has said goodbye or gone silent: nothing awaited from it will come. */
   private onNodeGone(nodeId: string): void {
