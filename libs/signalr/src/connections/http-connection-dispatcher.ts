@@ -8,8 +8,10 @@ import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
+import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
@@ -72,6 +74,7 @@ export class HttpConnectionDispatcher {
       noServer: true,
       perMessageDeflate: false,
       maxPayload: this.maxUnitSize,
+      WebSocket: NormalClosingWebSocket,
       // A client that stopped reading never answers a Close: drop it then
       // (an option of ws that its typings lack).
       closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,
@@ -91,15 +94,16 @@ export class HttpConnectionDispatcher {
     return this.active.size;
   }
 
-  async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    if (request.method !== 'POST' || pathname !== this.path) {
+  /** A request to the hub's path, or (`negotiate`) to its negotiate path. */
+  async handleRequest(request: IncomingMessage, response: ServerResponse, negotiate: boolean, query: URLSearchParams) {
+    if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
     if (this.cors) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
-    if (pathname !== this.path) {
+    if (negotiate) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
@@ -145,14 +149,14 @@ export class HttpConnectionDispatcher {
     const { connectionId } = this.connectionManager.claim(token!)!;
     if (type === HttpTransportType.ServerSentEvents) {
       const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       this.active.set(token!, transport);
       transport.start(connection, () => this.release(token!, transport));
     } else {
       const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
         this.release(token!, transport),
       );
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       this.active.set(token!, transport);
       this.handler.heartbeat.add(transport);
       transport.start(response, connection);
@@ -288,7 +292,7 @@ export class HttpConnectionDispatcher {
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
-      const connection = this.openConnection(connectionId, transport, auth);
+      const connection = this.openConnection(connectionId, transport, auth, request);
       if (!token) return transport.attach(connection);
       connection.statefulReconnectAllowed = statefulReconnect;
       this.active.set(token, transport);
@@ -347,9 +351,15 @@ export class HttpConnectionDispatcher {
     return { status: 409, body: '' };
   }
 
-  private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
+  private openConnection(
+    connectionId: string,
+    transport: Transport,
+    auth: Authenticated,
+    request: IncomingMessage,
+  ): HubConnectionContext {
     const { user } = auth;
     const connection = this.handler.openConnection(connectionId, transport, user);
+    connection.request = new ConnectionRequest(request);
     connection.userIdentifier = user === undefined ? undefined : this.authenticator.userIdProvider(user);
     connection.authenticationExpiresAt = auth.expiresAt;
     return connection;

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import type { LifetimeConnection } from '../lifetime/lifetime-connection.js';
 import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
@@ -66,6 +67,8 @@ export class HubConnectionContext
   state = ConnectionState.Handshaking;
   protocol?: HubProtocol;
   userIdentifier: string | undefined;
+  /** Set by the transport request that opened the connection. */
+  request!: ConnectionRequest;
   /** Nest's bound message handlers of this connection, in the hub's method-table order. */
   handlers?: readonly { callback: (...args: unknown[]) => unknown }[];
   /** Nest's disconnect callback (drives `handleDisconnect`). */
@@ -147,6 +150,7 @@ export class HubConnectionContext
       this.connectionId,
       options.clientResultTimeout,
       () => this.handler.dispatcher.releaseSlotEarly(this),
+      options.clientMethodNames,
     ));
   }
 

@@ -1,10 +1,10 @@
 import type { RawData, WebSocket } from 'ws';
 import { HttpTransportType } from './http-transport-type.js';
+import { NORMAL_CLOSURE } from './normal-closing-websocket.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
-const NORMAL_CLOSURE = 1000;
 /** What `ws` reports for a socket that closed without a Close frame from the peer. */
 const ABNORMAL_CLOSURE = 1006;
 const INTERNAL_ERROR = 1011;
