@@ -13,6 +13,7 @@ import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.j
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
+import { hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
 type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
@@ -52,7 +53,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
       hub,
       registry,
       () => this.getHubInstance(hub),
-      () => this.hasGlobalEnhancers(),
+      () => hasGlobalEnhancers(this.app),
     );
     this.hubs ??= new RouteTable(registry.options.caseSensitivePaths ?? false);
     if (!this.hubs.add(endpoint.path, endpoint)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
@@ -123,25 +124,6 @@ export class SignalRAdapter extends AbstractWsAdapter {
     } catch {
       throw new Error('SignalRModule is not imported: add SignalRModule.forRoot() to the application module.');
     }
-  }
-
-  /**
-   * Whether the app registered global guards, pipes or interceptors (which
-   * apply to gateways too). Nest keeps them in its ApplicationConfig, which it
-   * does not expose; when it cannot be read, assume there are some, so that
-   * every hub method goes through Nest's pipeline.
-   */
-  private hasGlobalEnhancers(): boolean {
-    const config = (this.app as unknown as { config?: Partial<Record<string, () => unknown[]>> }).config;
-    const lists = [
-      'getGlobalGuards',
-      'getGlobalPipes',
-      'getGlobalInterceptors',
-      'getGlobalRequestGuards',
-      'getGlobalRequestPipes',
-      'getGlobalRequestInterceptors',
-    ].map((getter) => config?.[getter]?.call(config));
-    return lists.some((list) => !Array.isArray(list) || list.length > 0);
   }
 
   private getHubInstance(hub: Type): object | undefined {
