@@ -1,4 +1,4 @@
-import type { DefaultHubLifetimeManager } from 'nest-signalr';
+import type { DefaultHubLifetimeManager } from '../../libs/signalr/src/lifetime/default-hub-lifetime-manager.js';
 import request from 'supertest';
 import { closed, connectHub, TRANSPORTS } from '../support/hub-client.js';
 import {
