@@ -56,7 +56,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     this.gatewayAdapter = new WsAdapter(app);
   }
 
-  create(port: number, options: GatewayOptions = {}): Endpoint | WebSocketServer {
+  create(port: number, options: GatewayOptions = {}): HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer {
     const hub = options[HUB_GATEWAY_OPTION];
     const connectionHandler = options[CONNECTION_HANDLER_GATEWAY_OPTION];
     if (!hub && !connectionHandler) return this.createGatewayServer(port, options);
@@ -80,7 +80,10 @@ export class SignalRAdapter extends AbstractWsAdapter {
     return endpoint;
   }
 
-  bindClientConnect(server: Endpoint | WebSocketServer, callback: (...args: unknown[]) => void): void {
+  bindClientConnect(
+    server: HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer,
+    callback: (...args: unknown[]) => void,
+  ): void {
     // A connection handler's connections go to its onConnected, not through Nest's gateway hooks.
     if (server instanceof ConnectionHandlerEndpoint) return;
     if (server instanceof HubEndpoint) {
@@ -111,7 +114,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     else client.terminate();
   }
 
-  async close(server: Endpoint | WebSocketServer): Promise<void> {
+  async close(server: HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer): Promise<void> {
     if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
