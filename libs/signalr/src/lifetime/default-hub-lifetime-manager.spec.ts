@@ -1,8 +1,8 @@
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import type { HubMessage } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { DefaultHubLifetimeManager } from './default-hub-lifetime-manager.js';
+import type { LifetimeConnection } from './lifetime-connection.js';
 
 /**
  * A connection that records the bytes it is sent. Connections of one hub share
@@ -10,14 +10,13 @@ import { DefaultHubLifetimeManager } from './default-hub-lifetime-manager.js';
  */
 function fakeConnection(connectionId: string, userIdentifier?: string, protocol = new JsonHubProtocol()) {
   const received: Buffer[] = [];
-  const connection = {
+  const connection: LifetimeConnection = {
     connectionId,
     userIdentifier,
-    groupNames: undefined as Set<string> | undefined,
     writeSerialized: (message: SerializedHubMessage) => received.push(message.getBytes(protocol)),
     writeMessage: (message: HubMessage) => received.push(protocol.writeMessage(message)),
   };
-  return { connection: connection as unknown as HubConnectionContext, received };
+  return { connection, received };
 }
 
 describe('DefaultHubLifetimeManager', () => {
