@@ -6,6 +6,9 @@ import type { ClientMethodNames } from '../hub/client-methods.js';
 import type { HubOptions } from '../interfaces/hub-options.interface.js';
 import { HUB_GATEWAY_OPTION, HUB_METADATA } from '../signalr.constants.js';
 import { registerHub } from '../nest/known-hubs.js';
+import { normalizeHubPath } from './hub-path.js';
+
+export { normalizeHubPath };
 
 /**
  * `@Hub()` options: the hub's options, with `clientMethodNames` checked
@@ -48,9 +51,4 @@ export function Hub<TClient = unknown>(path: string, options: HubDecoratorOption
     Reflect.defineMetadata(EXCEPTION_FILTERS_METADATA, [hubExceptionFilter, ...filters], target);
     registerHub(target as unknown as Type);
   };
-}
-
-export function normalizeHubPath(path: string): string {
-  const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
 }
