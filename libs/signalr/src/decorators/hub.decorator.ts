@@ -1,14 +1,12 @@
 import type { Type } from '@nestjs/common';
-import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { HubExceptionFilter } from '../exceptions/hub-exception.filter.js';
 import type { ClientMethodNames } from '../hub/client-methods.js';
 import type { HubOptions } from '../interfaces/hub-options.interface.js';
 import { HUB_GATEWAY_OPTION, HUB_METADATA } from '../signalr.constants.js';
 import { registerHub } from '../nest/known-hubs.js';
+import { addFirstExceptionFilter } from '../nest/nest-internals.js';
 import { normalizeHubPath } from './hub-path.js';
-
-export { normalizeHubPath };
 
 /**
  * `@Hub()` options: the hub's options, with `clientMethodNames` checked
@@ -47,8 +45,7 @@ export function Hub<TClient = unknown>(path: string, options: HubDecoratorOption
     WebSocketGateway({ path: hubPath, [HUB_GATEWAY_OPTION]: target })(target);
     // The hub's filter goes first in the class's list, so that it runs last:
     // the app's own filters see every error before it.
-    const filters: unknown[] = Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, target) ?? [];
-    Reflect.defineMetadata(EXCEPTION_FILTERS_METADATA, [hubExceptionFilter, ...filters], target);
+    addFirstExceptionFilter(target, hubExceptionFilter);
     registerHub(target as unknown as Type);
   };
 }

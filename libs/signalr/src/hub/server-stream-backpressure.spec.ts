@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
@@ -13,16 +14,26 @@ import { MessageBuffer } from './message-buffer.js';
 class StalledTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
+  readonly inherentKeepAlive = false;
+  readonly joinable = false;
+  readonly receiving = true;
   bufferedAmount = 0;
   send(data: Buffer): void {
     this.bufferedAmount += data.length;
   }
+  start(): void {}
   close(): void {}
 }
 
 function connectedContext(transport: Transport): HubConnectionContext {
   const handler = { heartbeat: { now: 0 }, options: DEFAULT_HUB_OPTIONS } as unknown as HubConnectionHandler;
-  const connection = new HubConnectionContext(handler, 'c1', transport, undefined);
+  const connection = new HubConnectionContext(handler, {
+    connectionId: 'c1',
+    transport,
+    request: {} as ConnectionRequest,
+    user: undefined,
+    userIdentifier: undefined,
+  });
   connection.protocol = new JsonHubProtocol();
   connection.state = ConnectionState.Connected;
   return connection;
@@ -64,11 +75,15 @@ describe('a server stream to a client that does not read', () => {
 class FastTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
+  readonly inherentKeepAlive = false;
+  readonly joinable = false;
+  readonly receiving = true;
   readonly bufferedAmount = 0;
   sent = 0;
   send(data: Buffer): void {
     this.sent += data.length;
   }
+  start(): void {}
   close(): void {}
 }
 
