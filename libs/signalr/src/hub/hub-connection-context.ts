@@ -6,6 +6,7 @@ import { HubProtocolError } from '../protocol/hub-protocol-error.js';
 import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { TransferFormat } from '../protocol/transfer-format.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
+import type { ConnectionEndStatus } from '../diagnostics/telemetry-names.js';
 import type { Transport, TransportReceiver } from '../transports/transport.js';
 import { type Flushable, scheduleFlush } from '../transports/write-coalescer.js';
 import type { WriteFlow } from './async-iterable-observable.js';
@@ -89,6 +90,9 @@ export class HubConnectionContext
   statefulReconnectAllowed = false;
   /** Stateful reconnect's numbering and replay buffer; only when it is on. */
   messageBuffer?: MessageBuffer;
+  /** When the transport started (`performance.now()`), and why the connection ended: for its duration metric. */
+  readonly openedAt = performance.now();
+  endStatus: ConnectionEndStatus = 'normal_closure';
 
   private binary = false;
   private pending?: Buffer | Buffer[];
@@ -294,6 +298,7 @@ export class HubConnectionContext
   writeMessage(message: HubMessage): void {
     const protocol = this.protocol;
     if (protocol === undefined) return;
+    this.handler.statistics.messagesSent++;
     if (this.messageBuffer !== undefined && isTrackable(message.type))
       this.writeTracked(protocol.writeMessage(message));
     else this.write(protocol.writeMessage(message));
@@ -306,6 +311,7 @@ export class HubConnectionContext
   writeSerialized(message: SerializedHubMessage): void {
     const protocol = this.protocol;
     if (protocol === undefined) return;
+    this.handler.statistics.messagesSent++;
     if (this.messageBuffer !== undefined) this.writeTracked(message.getBytes(protocol));
     else this.write(message.getBytes(protocol));
   }
@@ -356,6 +362,7 @@ export class HubConnectionContext
    * no other client back. The Close goes after what the transport holds.
    */
   private dropSlowConsumer(): void {
+    this.handler.statistics.slowConsumerDrops++;
     this.pending = undefined;
     this.pendingBytes = 0;
     const limit = this.handler.options.maximumPendingBytes;
@@ -429,7 +436,10 @@ export class HubConnectionContext
     }
     if (this.state === ConnectionState.Reconnecting) {
       // The client did not come back in time: the connection really ends.
-      if (now - this.reconnectingSince >= options.disconnectTimeout) this.close(CLOSE_MESSAGE);
+      if (now - this.reconnectingSince >= options.disconnectTimeout) {
+        this.endStatus = 'timeout';
+        this.close(CLOSE_MESSAGE);
+      }
       return;
     }
     if (this.state !== ConnectionState.Connected) return;
@@ -513,6 +523,7 @@ export class HubConnectionContext
 
   /** Server shutdown: a clean Close that lets the client reconnect elsewhere. */
   closeWithShutdown(): void {
+    this.endStatus = 'app_shutdown';
     this.close({ type: MessageType.Close, allowReconnect: true });
   }
 

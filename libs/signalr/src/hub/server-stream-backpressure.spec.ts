@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { HubStatistics } from '../diagnostics/hub-statistics.js';
 import { MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
@@ -21,7 +22,11 @@ class StalledTransport implements Transport {
 }
 
 function connectedContext(transport: Transport): HubConnectionContext {
-  const handler = { heartbeat: { now: 0 }, options: DEFAULT_HUB_OPTIONS } as unknown as HubConnectionHandler;
+  const handler = {
+    heartbeat: { now: 0 },
+    options: DEFAULT_HUB_OPTIONS,
+    statistics: new HubStatistics(),
+  } as unknown as HubConnectionHandler;
   const connection = new HubConnectionContext(handler, 'c1', transport, undefined);
   connection.protocol = new JsonHubProtocol();
   connection.state = ConnectionState.Connected;

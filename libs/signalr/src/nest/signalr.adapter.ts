@@ -91,6 +91,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     if (server instanceof HubEndpoint) {
       server.close();
       this.hubs.delete(server.path);
+      this.getRegistry().endpoints.delete(server);
       return;
     }
     for (const client of server.clients) client.terminate();

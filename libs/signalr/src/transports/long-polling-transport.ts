@@ -39,6 +39,8 @@ export class LongPollingTransport extends PostingTransport implements Transport,
   private queue?: Buffer | Buffer[];
   private queuedBytes = 0;
   private released = false;
+  /** No poll came within the disconnect timeout. */
+  timedOut = false;
 
   constructor(
     private readonly settings: LongPollingSettings,
@@ -127,6 +129,7 @@ export class LongPollingTransport extends PostingTransport implements Transport,
     if (this.poll) {
       if (now - this.pollStartedAt >= this.settings.options.pollTimeout) this.answerPoll(200);
     } else if (now - this.lastSeenAt >= this.settings.options.disconnectTimeout) {
+      this.timedOut = true;
       this.terminate();
     }
   }
