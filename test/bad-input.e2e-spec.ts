@@ -1,6 +1,6 @@
 import type { HubConnection } from '@microsoft/signalr';
 import { connect } from 'node:net';
-import type { DefaultHubLifetimeManager } from 'nest-signalr';
+import type { DefaultHubLifetimeManager } from '../libs/signalr/src/lifetime/default-hub-lifetime-manager.js';
 import request from 'supertest';
 import { connectHub } from './support/hub-client.js';
 import { memoryAfterGc } from './support/memory.js';

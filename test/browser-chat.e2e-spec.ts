@@ -1,5 +1,6 @@
 import type { HubConnection } from '@microsoft/signalr';
-import { type DefaultHubLifetimeManager, getHubContextToken, type HubContext } from 'nest-signalr';
+import { getHubContextToken, type HubContext } from 'nest-signalr';
+import type { DefaultHubLifetimeManager } from '../libs/signalr/src/lifetime/default-hub-lifetime-manager.js';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ChatHub } from '../apps/demo/src/chat/chat.hub.js';
 import { DemoModule } from '../apps/demo/src/demo.module.js';

@@ -4,13 +4,13 @@ import {
   Hub,
   HubCaller,
   HubCallerContext,
-  DefaultHubLifetimeManager,
   type HubEndpoint,
   HubMethod,
   type HubOptions,
   HttpTransportType,
   SignalRModule,
 } from 'nest-signalr';
+import type { DefaultHubLifetimeManager } from '../../libs/signalr/src/lifetime/default-hub-lifetime-manager.js';
 
 /** What one test hub saw: the transport of each connection, and the disconnects. */
 export class ConnectionRecord {

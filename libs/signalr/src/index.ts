@@ -1,38 +1,81 @@
-export * from './connections/authentication-ticket.js';
-export * from './decorators/hub.decorator.js';
-export * from './decorators/hub-authorize.decorator.js';
-export * from './decorators/hub-method.decorator.js';
-export * from './decorators/hub-caller.decorator.js';
-export * from './decorators/inject-hub-context.decorator.js';
-export * from './decorators/upload-stream.decorator.js';
-export * from './exceptions/hub-exception.filter.js';
-export * from './hub/client-proxy.js';
-export * from './hub/client-result-timeout.error.js';
-export * from './hub/group-manager.js';
-export * from './hub/hub-caller-clients.js';
-export * from './hub/hub-caller-context.js';
-export * from './hub/hub-clients.js';
-export * from './hub/hub-context.js';
-export * from './hub/hub-exception.js';
-export * from './hub/hub-invocation-context.js';
-export * from './hub/hub-lifecycle.interface.js';
-export * from './interfaces/hub-authentication.interface.js';
-export * from './interfaces/hub-cors-options.interface.js';
-export * from './interfaces/hub-options.interface.js';
-export * from './interfaces/hub-security-options.interface.js';
-export * from './interfaces/signalr-module-options.interface.js';
-export * from './lifetime/default-hub-lifetime-manager.js';
-export * from './lifetime/hub-lifetime-manager.js';
-export * from './lifetime/hub-lifetime-manager-factory.js';
-export * from './nest/hub-endpoint.js';
-export * from './nest/hub-registry.js';
+// The public API of `nest-signalr`. Each name is listed on purpose: anything
+// not named here is internal and may change in any release. The API report
+// (libs/signalr/nest-signalr.api.md, `npm run api:update`) records this surface.
+
+// Setting up: the module, the adapter and the hub options.
+export { SignalRModule } from './nest/signalr.module.js';
+export { SignalRAdapter } from './nest/signalr.adapter.js';
+export type { SignalRModuleOptions } from './interfaces/signalr-module-options.interface.js';
+export type { HubOptions } from './interfaces/hub-options.interface.js';
+export type { HubSecurityOptions } from './interfaces/hub-security-options.interface.js';
+export type { HubCorsOptions } from './interfaces/hub-cors-options.interface.js';
+export { HttpTransportType } from './transports/http-transport-type.js';
+
+// Writing hubs.
+export { Hub } from './decorators/hub.decorator.js';
+export { HubMethod, type HubMethodOptions } from './decorators/hub-method.decorator.js';
+export { HubCaller } from './decorators/hub-caller.decorator.js';
+export { UploadStream } from './decorators/upload-stream.decorator.js';
+export { HubAuthorize } from './decorators/hub-authorize.decorator.js';
+export type { OnHubConnected, OnHubDisconnected } from './hub/hub-lifecycle.interface.js';
+export { HubCallerContext } from './hub/hub-caller-context.js';
+export { ConnectionRequest } from './connections/connection-request.js';
+export { HubException } from './hub/hub-exception.js';
+export { ClientResultTimeoutError } from './hub/client-result-timeout.error.js';
+export { HubEndpoint } from './nest/hub-endpoint.js';
+
+// Sending to clients, from a hub or from any provider.
+export { InjectHubContext } from './decorators/inject-hub-context.decorator.js';
 export { getHubContextToken } from './nest/known-hubs.js';
-export * from './nest/signalr.adapter.js';
-export * from './nest/signalr.module.js';
-export * from './protocol/hub-message.js';
-export * from './protocol/hub-protocol.js';
-export * from './protocol/hub-protocol-error.js';
-export * from './protocol/json-hub-protocol.js';
-export * from './protocol/messagepack-hub-protocol.js';
-export * from './protocol/transfer-format.js';
-export * from './transports/http-transport-type.js';
+// Classes rather than types: they appear in decorated signatures, where
+// emitDecoratorMetadata with isolatedModules needs a value.
+export { HubContext } from './hub/hub-context.js';
+export { HubClients } from './hub/hub-clients.js';
+export { HubCallerClients } from './hub/hub-caller-clients.js';
+export { ClientProxy, SingleClientProxy } from './hub/client-proxy.js';
+export { GroupManager } from './hub/group-manager.js';
+// Typed client proxies: `HubContext<ChatClient>` and the like.
+export type { ClientMethodKey, ClientMethodNames } from './hub/client-methods.js';
+export type {
+  ClientProxyOf,
+  ClientResults,
+  ClientSends,
+  SingleClientProxyOf,
+  TypedClientProxy,
+  TypedSingleClientProxy,
+} from './hub/typed-client-proxy.js';
+
+// Authentication.
+export type {
+  HubAuthenticate,
+  HubAuthenticationContext,
+  HubUserIdProvider,
+} from './interfaces/hub-authentication.interface.js';
+export { AuthenticationTicket } from './connections/authentication-ticket.js';
+
+// Extension points: hub protocols and backplanes.
+export type { HubProtocol } from './protocol/hub-protocol.js';
+export { HubProtocolError } from './protocol/hub-protocol-error.js';
+export { TransferFormat } from './protocol/transfer-format.js';
+export {
+  MessageType,
+  type AckMessage,
+  type CancelInvocationMessage,
+  type CloseMessage,
+  type CompletionMessage,
+  type HubInvocationMessageBase,
+  type HubMessage,
+  type InvocationMessage,
+  type MessageHeaders,
+  type PingMessage,
+  type SequenceMessage,
+  type StreamInvocationMessage,
+  type StreamItemMessage,
+} from './protocol/hub-message.js';
+export { JsonHubProtocol } from './protocol/json-hub-protocol.js';
+export { MessagePackHubProtocol } from './protocol/messagepack-hub-protocol.js';
+export { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
+export type { BackplaneScope, HubLifetimeManagerFactory } from './lifetime/hub-lifetime-manager-factory.js';
+
+// Observability: the meter and tracer name, and the names of what they report.
+export { SIGNALR_TELEMETRY_NAME, SignalRAttributes, SignalRMetricNames } from './diagnostics/telemetry-names.js';

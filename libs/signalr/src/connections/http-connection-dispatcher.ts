@@ -8,8 +8,10 @@ import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events-transport.js';
 import type { Transport } from '../transports/transport.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
 import { ConnectionLimit } from './connection-limit.js';
+import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
@@ -22,12 +24,12 @@ const WEBSOCKET_CLOSE_TIMEOUT = 5_000;
 
 type Authenticated = Extract<AuthenticationResult, { ok: true }>;
 
-type ActiveTransport = WebSocketTransport | ServerSentEventsTransport | LongPollingTransport;
-
 /** Why a transport request cannot go on: its status and text/plain body (ASP.NET Core's texts). */
-interface Refusal {
-  status: number;
-  body: string;
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly body = '',
+  ) {}
 }
 
 /** The token belongs to a negotiated connection that no transport has started yet. */
@@ -52,7 +54,7 @@ export class HttpConnectionDispatcher {
    * negotiation have none); each leaves when its transport is done, or, for
    * a dropped WebSocket awaiting a stateful reconnect, when its connection is.
    */
-  private readonly active = new Map<string, ActiveTransport>();
+  private readonly active = new Map<string, HubConnectionContext>();
   private readonly cors?: CorsPolicy;
   private readonly longPolling: LongPollingSettings;
   /** Largest WebSocket message or POST body: several hub messages may share one. */
@@ -72,13 +74,14 @@ export class HttpConnectionDispatcher {
       noServer: true,
       perMessageDeflate: false,
       maxPayload: this.maxUnitSize,
+      WebSocket: NormalClosingWebSocket,
       // A client that stopped reading never answers a Close: drop it then
       // (an option of ws that its typings lack).
       closeTimeout: WEBSOCKET_CLOSE_TIMEOUT,
     } as ServerOptions);
     this.limit = new ConnectionLimit(options.maximumConcurrentConnections, handler, connectionManager);
     this.cors = options.cors ? new CorsPolicy(options.cors) : undefined;
-    this.longPolling = { options, clock: handler.heartbeat };
+    this.longPolling = { options, heartbeat: handler.heartbeat };
   }
 
   /** The transports this hub serves, as its options allow. */
@@ -91,15 +94,16 @@ export class HttpConnectionDispatcher {
     return this.active.size;
   }
 
-  async handleRequest(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams) {
-    if (request.method !== 'POST' || pathname !== this.path) {
+  /** A request to the hub's path, or (`negotiate`) to its negotiate path. */
+  async handleRequest(request: IncomingMessage, response: ServerResponse, negotiate: boolean, query: URLSearchParams) {
+    if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
     if (this.cors) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
-    if (pathname !== this.path) {
+    if (negotiate) {
       if (request.method !== 'POST') return sendText(response, 405, 'Method Not Allowed');
       return this.negotiate(request, response, query);
     }
@@ -143,65 +147,56 @@ export class HttpConnectionDispatcher {
     if (current !== NEGOTIATED) return this.continueGet(current, response);
 
     const { connectionId } = this.connectionManager.claim(token!)!;
-    if (type === HttpTransportType.ServerSentEvents) {
-      const transport = new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize);
-      const connection = this.openConnection(connectionId, transport, auth);
-      this.active.set(token!, transport);
-      transport.start(connection, () => this.release(token!, transport));
-    } else {
-      const transport: LongPollingTransport = new LongPollingTransport(this.longPolling, () =>
-        this.release(token!, transport),
-      );
-      const connection = this.openConnection(connectionId, transport, auth);
-      this.active.set(token!, transport);
-      this.handler.heartbeat.add(transport);
-      transport.start(response, connection);
-    }
+    const transport =
+      type === HttpTransportType.ServerSentEvents
+        ? new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize)
+        : new LongPollingTransport(this.longPolling, response);
+    this.startConnection(request, token!, connectionId, transport, auth);
   }
 
-  private continueGet(found: Refusal | LongPollingTransport | WebSocketTransport, response: ServerResponse): void {
-    if (found instanceof LongPollingTransport) found.handlePoll(response);
-    // (The lookup never gives a GET a WebSocket to join: it is another transport.)
-    else if (found instanceof WebSocketTransport) sendText(response, 409);
-    else sendText(response, found.status, found.body);
+  /** A GET for a started connection: one more poll, if its transport takes polls. */
+  private continueGet(found: Refusal | Transport, response: ServerResponse): void {
+    if (found instanceof Refusal) sendText(response, found.status, found.body);
+    else if (found.poll) found.poll(response);
+    else sendText(response, 409);
   }
 
   /** `POST {path}?id=`: client output for an SSE or long-polling connection, streamed into it. */
   private handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
     const token = query.get('id');
-    const transport = token ? this.active.get(token) : undefined;
-    if (!transport || transport instanceof WebSocketTransport || !transport.receiving) {
+    const connection = token ? this.active.get(token) : undefined;
+    const transport = connection?.transport;
+    const input = transport?.input;
+    if (!connection || !input || !transport.receiving) {
       request.resume();
       if (!token) return sendText(response, 400, 'Connection ID required');
-      if (transport instanceof WebSocketTransport) {
+      if (transport && !input)
         return sendText(response, 405, 'POST requests are not allowed for WebSocket connections.');
-      }
       // A connection that has ended, or has no transport yet, takes no input.
       if (transport || this.connectionManager.has(token)) return sendText(response, 404);
       return sendText(response, 404, 'No Connection with that ID');
     }
     if (Number(request.headers['content-length']) > this.maxUnitSize) {
-      return this.refuseBody(request, response, transport);
+      return this.refuseBody(request, response, connection);
     }
-    const done = () => transport.input.done(request);
+    const done = () => input.done(request);
     request.once('close', done);
-    transport.input.add(request, () => this.readBody(request, response, transport, done));
+    input.add(request, () => this.readBody(request, response, connection, done));
   }
 
   /** Streams one POST body into the connection (its turn has come). */
   private readBody(
     request: IncomingMessage,
     response: ServerResponse,
-    transport: ServerSentEventsTransport | LongPollingTransport,
+    receiver: HubConnectionContext,
     done: () => void,
   ): void {
-    const receiver = transport.receiver!;
     let received = 0;
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > this.maxUnitSize) {
         request.off('data', onData);
-        this.refuseBody(request, response, transport);
+        this.refuseBody(request, response, receiver);
         done();
       } else {
         receiver.receive(chunk);
@@ -219,16 +214,12 @@ export class HttpConnectionDispatcher {
   }
 
   /** A body larger than a WebSocket message may be: 413, and the connection closes as over WebSockets. */
-  private refuseBody(
-    request: IncomingMessage,
-    response: ServerResponse,
-    transport: ServerSentEventsTransport | LongPollingTransport,
-  ): void {
+  private refuseBody(request: IncomingMessage, response: ServerResponse, connection: HubConnectionContext): void {
     request.resume();
     response.setHeader('Connection', 'close');
     sendText(response, 413, `The request body is larger than ${this.maxUnitSize} bytes.`);
     const maxMessageSize = this.handler.options.maximumReceiveMessageSize;
-    transport.receiver!.transportFailed(
+    connection.transportFailed(
       Number.isFinite(maxMessageSize)
         ? maxMessageSizeExceeded(maxMessageSize)
         : new HubProtocolError(`The request body is larger than ${this.maxUnitSize} bytes.`),
@@ -239,9 +230,9 @@ export class HttpConnectionDispatcher {
   private handleDelete(response: ServerResponse, query: URLSearchParams): void {
     const token = query.get('id');
     if (!token) return sendText(response, 400, 'Connection ID required');
-    const transport = this.active.get(token);
+    const transport = this.active.get(token)?.transport;
     if (!transport && !this.connectionManager.has(token)) return sendText(response, 404, 'No Connection with that ID');
-    if (!(transport instanceof LongPollingTransport)) {
+    if (!transport?.terminate) {
       return sendText(response, 400, 'Cannot terminate this connection using the DELETE endpoint.');
     }
     sendText(response, 202);
@@ -260,7 +251,7 @@ export class HttpConnectionDispatcher {
       if (this.limit.reached) return rejectUpgrade(socket, 503, this.limit.refusal);
     } else {
       const found = this.lookup(token, type);
-      if (found !== NEGOTIATED && !(found instanceof WebSocketTransport)) return rejectRefusal(socket, found);
+      if (found instanceof Refusal) return rejectUpgrade(socket, found.status, found.body);
     }
 
     // A negotiated connection is counted until its transport claims it; a new one while it authenticates.
@@ -271,28 +262,20 @@ export class HttpConnectionDispatcher {
     let statefulReconnect = false;
     if (token) {
       let current = this.lookup(token, type);
-      if (current instanceof WebSocketTransport && !current.awaitingReconnect) {
-        // The client came back before the server handled its old socket's close.
-        await current.whenClosed();
-        current = this.lookup(token, type);
+      if (current !== NEGOTIATED && !(current instanceof Refusal)) {
+        const dropped = current;
+        if (await dropped.whenReplaceable!()) return this.resume(request, socket, head, token, dropped, auth);
+        current = this.lookup(token, type); // it ended meanwhile
       }
-      if (current instanceof WebSocketTransport) {
-        if (!current.awaitingReconnect) return rejectUpgrade(socket, 409, '');
-        return this.resume(request, socket, head, token, current, auth);
-      }
-      if (current !== NEGOTIATED) return rejectRefusal(socket, current);
+      if (current instanceof Refusal) return rejectUpgrade(socket, current.status, current.body);
+      if (current !== NEGOTIATED) return rejectUpgrade(socket, 409, '');
       ({ connectionId, statefulReconnect } = this.connectionManager.claim(token)!);
     } else {
       connectionId = this.connectionManager.newId();
     }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const transport = new WebSocketTransport(webSocket);
-      const connection = this.openConnection(connectionId, transport, auth);
-      if (!token) return transport.attach(connection);
-      connection.statefulReconnectAllowed = statefulReconnect;
-      this.active.set(token, transport);
-      transport.attach(connection, () => this.release(token, transport));
+      this.startConnection(request, token, connectionId, new WebSocketTransport(webSocket), auth, statefulReconnect);
     });
   }
 
@@ -306,10 +289,11 @@ export class HttpConnectionDispatcher {
     socket: Duplex,
     head: Buffer,
     token: string,
-    dropped: WebSocketTransport,
+    dropped: Transport,
     auth: Authenticated,
   ): void {
-    const connection = dropped.receiver as HubConnectionContext;
+    const connection = this.active.get(token)!;
+    if (connection.transport !== dropped) return rejectUpgrade(socket, 409, '');
     // Only the connection's own user may take it over (with a fresh token, say).
     const userId = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
     if (userId !== connection.userIdentifier || (auth.user === undefined) !== (connection.user === undefined)) {
@@ -318,10 +302,8 @@ export class HttpConnectionDispatcher {
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       // The connection keeps its user; its authentication now expires with the new request's.
-      connection.authenticationExpiresAt = auth.expiresAt;
-      this.active.set(token, transport);
-      connection.reconnect(transport);
-      transport.attach(connection, () => this.release(token, transport));
+      connection.reconnect(transport, auth.expiresAt);
+      transport.start(connection, () => this.release(token, transport));
     });
   }
 
@@ -331,54 +313,60 @@ export class HttpConnectionDispatcher {
    * as before, not already active (long polling may poll again, and a
    * WebSocket that dropped may be replaced by a stateful reconnect).
    */
-  private lookup(
-    token: string | null,
-    type: HttpTransportType,
-  ): Refusal | LongPollingTransport | WebSocketTransport | typeof NEGOTIATED {
-    if (!token) return { status: 400, body: 'Connection ID required' };
-    const transport = this.active.get(token);
-    if (!transport && !this.connectionManager.has(token)) return { status: 404, body: 'No Connection with that ID' };
-    if (!(this.transports & type)) return { status: 404, body: notSupported(type) };
+  private lookup(token: string | null, type: HttpTransportType): Refusal | Transport | typeof NEGOTIATED {
+    if (!token) return new Refusal(400, 'Connection ID required');
+    const transport = this.active.get(token)?.transport;
+    if (!transport && !this.connectionManager.has(token)) return new Refusal(404, 'No Connection with that ID');
+    if (!(this.transports & type)) return new Refusal(404, notSupported(type));
     if (!transport) return NEGOTIATED;
-    if (transport.type !== type) return { status: 400, body: 'Cannot change transports mid-connection' };
-    if (transport instanceof LongPollingTransport) return transport;
-    // A WebSocket that dropped (or is closing) may be replaced by a stateful reconnect.
-    if (transport instanceof WebSocketTransport && (transport.awaitingReconnect || transport.closing)) return transport;
-    return { status: 409, body: '' };
+    if (transport.type !== type) return new Refusal(400, 'Cannot change transports mid-connection');
+    return transport.joinable ? transport : new Refusal(409);
   }
 
-  private openConnection(connectionId: string, transport: Transport, auth: Authenticated): HubConnectionContext {
+  /**
+   * The one way every transport starts: the connection is built whole, then
+   * the transport starts feeding it. Without a token (negotiation skipped)
+   * nothing else will look the connection up.
+   */
+  private startConnection(
+    request: IncomingMessage,
+    token: string | null,
+    connectionId: string,
+    transport: Transport,
+    auth: Authenticated,
+    statefulReconnectAllowed = false,
+  ): void {
     const { user } = auth;
-    const connection = this.handler.openConnection(connectionId, transport, user);
-    connection.userIdentifier = user === undefined ? undefined : this.authenticator.userIdProvider(user);
-    connection.authenticationExpiresAt = auth.expiresAt;
-    return connection;
+    const connection = this.handler.openConnection({
+      connectionId,
+      transport,
+      request: new ConnectionRequest(request),
+      user,
+      userIdentifier: user === undefined ? undefined : this.authenticator.userIdProvider(user),
+      authenticationExpiresAt: auth.expiresAt,
+      statefulReconnectAllowed,
+    });
+    if (token) this.active.set(token, connection);
+    transport.start(connection, token ? () => this.release(token, transport) : noRelease);
   }
 
   /** The close hook of every transport: its token stops answering. */
-  private release(token: string, transport: ActiveTransport): void {
-    if (this.active.get(token) === transport) this.active.delete(token);
-    if (transport instanceof LongPollingTransport) this.handler.heartbeat.delete(transport);
+  private release(token: string, transport: Transport): void {
+    if (this.active.get(token)?.transport === transport) this.active.delete(token);
   }
 
   close(): void {
     this.handler.close();
     // Shutdown: long-polling clients that are not polling now will not be.
-    for (const transport of this.active.values()) {
-      if (transport instanceof LongPollingTransport) transport.terminate();
-    }
+    for (const connection of this.active.values()) connection.transport.terminate?.();
     this.webSockets.close();
   }
 }
 
+function noRelease(): void {}
+
 function notSupported(type: HttpTransportType): string {
   return `${HttpTransportType[type]} transport not supported by this end point type`;
-}
-
-/** What the lookup refused a WebSocket request with (it never finds a poll to join). */
-function rejectRefusal(socket: Duplex, refusal: Refusal | LongPollingTransport): void {
-  const { status, body } = refusal as Refusal;
-  rejectUpgrade(socket, status, body);
 }
 
 function acceptsEventStream(request: IncomingMessage): boolean {

@@ -1,7 +1,7 @@
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { isObservable, Observable } from 'rxjs';
 import type { HubMethodDescriptor } from '../hub/hub-method-descriptor.js';
+import { readParameterSources } from '../nest/nest-internals.js';
 import { toStreamingMethod } from '../hub/streaming-method.js';
 import { HUB_METHODS_METADATA, UPLOAD_STREAMS_METADATA } from '../signalr.constants.js';
 
@@ -68,9 +68,7 @@ function bindParameters(
   method: (...args: unknown[]) => unknown,
 ): { argumentCount: number; streamCount: number; total: number } {
   const paramTypes: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', target, methodKey);
-  const decorated: Record<string, { index: number }> =
-    Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, methodKey) ?? {};
-  const claimed = new Set(Object.values(decorated).map((param) => param.index));
+  const claimed = new Set(readParameterSources(target.constructor, methodKey).map((param) => param.index));
   const uploadStreams: number[] = [...(Reflect.getMetadata(UPLOAD_STREAMS_METADATA, target, methodKey) ?? [])];
   uploadStreams.sort((a, b) => a - b);
   // The hidden invocation argument of streaming methods goes after every declared parameter.

@@ -1,10 +1,19 @@
 import type { Type } from '@nestjs/common';
-import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { HubExceptionFilter } from '../exceptions/hub-exception.filter.js';
+import type { ClientMethodNames } from '../hub/client-methods.js';
 import type { HubOptions } from '../interfaces/hub-options.interface.js';
 import { HUB_GATEWAY_OPTION, HUB_METADATA } from '../signalr.constants.js';
 import { registerHub } from '../nest/known-hubs.js';
+import { addFirstExceptionFilter } from '../nest/nest-internals.js';
+
+/**
+ * `@Hub()` options: the hub's options, with `clientMethodNames` checked
+ * against the client interface when the hub declares one.
+ */
+export type HubDecoratorOptions<TClient = unknown> = Omit<HubOptions, 'clientMethodNames'> & {
+  clientMethodNames?: unknown extends TClient ? HubOptions['clientMethodNames'] : ClientMethodNames<TClient>;
+};
 
 export interface HubMetadata {
   path: string;
@@ -18,21 +27,24 @@ const hubExceptionFilter = new HubExceptionFilter();
  * `SignalRAdapter` serves with the SignalR protocol). `options` override the
  * module's hub options for this hub.
  *
+ * `TClient` declares the interface of the methods the hub's clients
+ * implement: it checks `clientMethodNames`, and `generate-client` reads it to
+ * type the generated client's `on` handlers.
+ *
  * @example
- * ＠Hub('/chatHub')
+ * ＠Hub<ChatClient>('/chatHub')
  * export class ChatHub {}
  *
  * @publicApi
  */
-export function Hub(path: string, options: HubOptions = {}): ClassDecorator {
+export function Hub<TClient = unknown>(path: string, options: HubDecoratorOptions<TClient> = {}): ClassDecorator {
   return (target) => {
     const hubPath = normalizeHubPath(path);
     Reflect.defineMetadata(HUB_METADATA, { path: hubPath, options } satisfies HubMetadata, target);
     WebSocketGateway({ path: hubPath, [HUB_GATEWAY_OPTION]: target })(target);
     // The hub's filter goes first in the class's list, so that it runs last:
     // the app's own filters see every error before it.
-    const filters: unknown[] = Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, target) ?? [];
-    Reflect.defineMetadata(EXCEPTION_FILTERS_METADATA, [hubExceptionFilter, ...filters], target);
+    addFirstExceptionFilter(target, hubExceptionFilter);
     registerHub(target as unknown as Type);
   };
 }

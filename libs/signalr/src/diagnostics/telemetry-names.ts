@@ -20,6 +20,7 @@ export const SignalRMetricNames = {
   backplaneErrors: 'signalr.server.backplane.errors',
 } as const;
 
+/** The attribute keys of nest-signalr's metrics and spans. */
 export const SignalRAttributes = {
   /** Stable convention: `web_sockets`, `server_sent_events`, `long_polling`. */
   transport: 'signalr.transport',

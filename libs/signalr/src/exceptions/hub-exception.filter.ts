@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { HubInvocationContext } from '../hub/hub-invocation-context.js';
+import { handlerExtraArgument } from '../nest/nest-internals.js';
 
 /**
  * The last exception filter of every hub: it hands the error to the
@@ -9,7 +10,7 @@ import { HubInvocationContext } from '../hub/hub-invocation-context.js';
 @Catch()
 export class HubExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    const invocation: unknown = host.getArgByIndex(2);
+    const invocation: unknown = handlerExtraArgument(host);
     if (!(invocation instanceof HubInvocationContext)) throw exception;
     invocation.fail(exception);
   }

@@ -1,4 +1,5 @@
 import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
+import type { ClientMethodWireNames } from './client-methods.js';
 import { ClientProxy, SingleClientProxy } from './client-proxy.js';
 import { ClientResultTimeoutError } from './client-result-timeout.error.js';
 
@@ -6,10 +7,13 @@ import { ClientResultTimeoutError } from './client-result-timeout.error.js';
 // the lifetime manager, and the hot ones (`all`, `caller`) are cached.
 
 export class AllClientsProxy extends ClientProxy {
-  constructor(private readonly manager: HubLifetimeManager) {
-    super();
+  constructor(
+    private readonly manager: HubLifetimeManager,
+    clientMethodNames?: ClientMethodWireNames,
+  ) {
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendAll(method, args);
   }
 }
@@ -18,10 +22,11 @@ export class AllClientsExceptProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly excludedConnectionIds: readonly string[],
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendAllExcept(method, args, this.excludedConnectionIds);
   }
 }
@@ -34,13 +39,14 @@ export class SingleConnectionProxy extends SingleClientProxy {
     private readonly clientResultTimeout = 0,
     /** Runs before a client result is awaited (frees the calling method's slot). */
     private readonly beforeInvoke?: () => void,
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendConnection(this.connectionId, method, args);
   }
-  invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+  protected invokeArguments<T>(method: string, args: unknown[]): Promise<T> {
     this.beforeInvoke?.();
     const timeout = this.clientResultTimeout;
     if (timeout <= 0) return this.manager.invokeConnection<T>(this.connectionId, method, args);
@@ -60,10 +66,11 @@ export class MultipleConnectionsProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly connectionIds: readonly string[],
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendConnections(this.connectionIds, method, args);
   }
 }
@@ -72,10 +79,11 @@ export class GroupProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly groupName: string,
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendGroup(this.groupName, method, args);
   }
 }
@@ -84,10 +92,11 @@ export class MultipleGroupsProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly groupNames: readonly string[],
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendGroups(this.groupNames, method, args);
   }
 }
@@ -97,10 +106,11 @@ export class GroupExceptProxy extends ClientProxy {
     private readonly manager: HubLifetimeManager,
     private readonly groupName: string,
     private readonly excludedConnectionIds: readonly string[],
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendGroupExcept(this.groupName, method, args, this.excludedConnectionIds);
   }
 }
@@ -109,10 +119,11 @@ export class UserProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly userId: string,
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendUser(this.userId, method, args);
   }
 }
@@ -121,10 +132,11 @@ export class MultipleUsersProxy extends ClientProxy {
   constructor(
     private readonly manager: HubLifetimeManager,
     private readonly userIds: readonly string[],
+    clientMethodNames?: ClientMethodWireNames,
   ) {
-    super();
+    super(clientMethodNames);
   }
-  send(method: string, ...args: unknown[]): Promise<void> {
+  protected sendArguments(method: string, args: unknown[]): Promise<void> {
     return this.manager.sendUsers(this.userIds, method, args);
   }
 }

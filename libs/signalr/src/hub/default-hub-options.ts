@@ -1,5 +1,6 @@
 import type { HubOptions, ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import { ALL_TRANSPORTS } from '../transports/http-transport-type.js';
+import { toClientMethodWireNames } from './client-methods.js';
 import { DEFAULT_SECURITY_OPTIONS, validateSecurityOptions } from './default-security-options.js';
 
 export const DEFAULT_HUB_OPTIONS: ResolvedHubOptions = {
@@ -44,6 +45,9 @@ export function resolveHubOptions(...layers: (HubOptions | undefined)[]): Resolv
   }
   if (!(resolved.statefulReconnectBufferSize > 0)) {
     throw new Error('statefulReconnectBufferSize must be positive.');
+  }
+  if (resolved.clientMethodNames) {
+    resolved.clientMethodNames = toClientMethodWireNames(resolved.clientMethodNames);
   }
   validateSecurityOptions(resolved);
   return resolved;

@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
 import { type CloseMessage, type HubMessage, MessageType } from '../protocol/hub-message.js';
@@ -49,6 +50,21 @@ const DRAIN_POLL_MS = 5;
 /** Stateful reconnect: the server acknowledges the client's messages at most this often (as ASP.NET Core). */
 const ACK_INTERVAL_MS = 1_000;
 
+/** What the HTTP side knows of a new connection: all of it is given at construction. */
+export interface HubConnectionSetup {
+  readonly connectionId: string;
+  readonly transport: Transport;
+  /** The transport request that opened the connection (`ctx.request`). */
+  readonly request: ConnectionRequest;
+  /** The authenticated principal, if any. */
+  readonly user: unknown;
+  readonly userIdentifier: string | undefined;
+  /** When the authentication of the connection expires (ms since the epoch), if it does. */
+  readonly authenticationExpiresAt?: number;
+  /** Negotiate agreed to stateful reconnect: a handshake of version 2 turns it on. */
+  readonly statefulReconnectAllowed?: boolean;
+}
+
 const PING_MESSAGE: HubMessage = { type: MessageType.Ping };
 const CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close };
 const RECONNECT_CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close, allowReconnect: true };
@@ -65,7 +81,11 @@ export class HubConnectionContext
 {
   state = ConnectionState.Handshaking;
   protocol?: HubProtocol;
-  userIdentifier: string | undefined;
+  readonly connectionId: string;
+  /** The transport request that opened the connection. */
+  readonly request: ConnectionRequest;
+  readonly user: unknown;
+  readonly userIdentifier: string | undefined;
   /** Nest's bound message handlers of this connection, in the hub's method-table order. */
   handlers?: readonly { callback: (...args: unknown[]) => unknown }[];
   /** Nest's disconnect callback (drives `handleDisconnect`). */
@@ -78,16 +98,13 @@ export class HubConnectionContext
   slotOwner?: HubInvocationContext;
   waitingInvocations?: (() => void)[];
   /** When the authentication of the connection expires (ms since the epoch), if it does. */
-  authenticationExpiresAt?: number;
+  private authenticationExpiresAt?: number;
   /** Server-to-client streams running now, by invocation id. */
   serverStreams?: Map<string, ServerStream>;
   /** Upload streams (client to server) open now. */
   uploadStreams?: StreamTracker;
-  /**
-   * Negotiate agreed to stateful reconnect and the transport is a WebSocket:
-   * a handshake of version 2 turns it on.
-   */
-  statefulReconnectAllowed = false;
+  /** Negotiate agreed to stateful reconnect: a handshake of version 2 turns it on. */
+  private readonly statefulReconnectAllowed: boolean;
   /** Stateful reconnect's numbering and replay buffer; only when it is on. */
   messageBuffer?: MessageBuffer;
   /** When the transport started (`performance.now()`), and why the connection ended: for its duration metric. */
@@ -116,12 +133,16 @@ export class HubConnectionContext
 
   constructor(
     readonly handler: HubConnectionHandler,
-    readonly connectionId: string,
-    transport: Transport,
-    readonly user: unknown,
+    setup: HubConnectionSetup,
   ) {
     super();
-    this.currentTransport = transport;
+    this.connectionId = setup.connectionId;
+    this.currentTransport = setup.transport;
+    this.request = setup.request;
+    this.user = setup.user;
+    this.userIdentifier = setup.userIdentifier;
+    this.authenticationExpiresAt = setup.authenticationExpiresAt;
+    this.statefulReconnectAllowed = setup.statefulReconnectAllowed ?? false;
     this.startedAt = this.lastReceiveAt = this.lastWriteAt = handler.heartbeat.now;
   }
 
@@ -150,6 +171,7 @@ export class HubConnectionContext
       this.connectionId,
       options.clientResultTimeout,
       () => this.handler.dispatcher.releaseSlotEarly(this),
+      options.clientMethodNames,
     ));
   }
 
@@ -461,8 +483,8 @@ export class HubConnectionContext
       this.closeWithError(timeout);
       return;
     }
-    // Long polling keeps itself alive; any write resets the client's server timeout.
-    if (this.transport.type !== HttpTransportType.LongPolling && now - this.lastWriteAt >= options.keepAliveInterval) {
+    // Any write resets the client's server timeout.
+    if (!this.transport.inherentKeepAlive && now - this.lastWriteAt >= options.keepAliveInterval) {
       this.writeMessage(PING_MESSAGE);
     }
     if (this.messageBuffer !== undefined && now - this.lastAckAt >= ACK_INTERVAL_MS) this.acknowledge(now);
@@ -503,9 +525,10 @@ export class HubConnectionContext
    * Sequence, then every message the client has not acknowledged; the
    * client's messages count from its own Sequence on.
    */
-  reconnect(transport: Transport): void {
+  reconnect(transport: Transport, authenticationExpiresAt: number | undefined): void {
     const buffer = this.messageBuffer!;
     this.currentTransport = transport;
+    this.authenticationExpiresAt = authenticationExpiresAt;
     this.state = ConnectionState.Connected;
     this.lastReceiveAt = this.lastWriteAt = this.handler.heartbeat.now;
     this.enqueue(this.protocol!.writeMessage({ type: MessageType.Sequence, sequenceId: buffer.reconnected() }));

@@ -8,7 +8,7 @@ import type { HandshakeRequest } from '../protocol/handshake-protocol.js';
 import { type HubMessage, MessageType } from '../protocol/hub-message.js';
 import type { Transport } from '../transports/transport.js';
 import { GroupManager } from './group-manager.js';
-import { ConnectionState, HubConnectionContext } from './hub-connection-context.js';
+import { ConnectionState, HubConnectionContext, type HubConnectionSetup } from './hub-connection-context.js';
 import type { HubDispatcher } from './hub-dispatcher.js';
 import { buildErrorMessage } from './hub-error-messages.js';
 import type { OnHubConnected, OnHubDisconnected } from './hub-lifecycle.interface.js';
@@ -45,8 +45,8 @@ export class HubConnectionHandler implements HeartbeatListener {
   }
 
   /** A transport is up: the connection now waits for its handshake. */
-  openConnection(connectionId: string, transport: Transport, user: unknown): HubConnectionContext {
-    const connection = new HubConnectionContext(this, connectionId, transport, user);
+  openConnection(setup: HubConnectionSetup): HubConnectionContext {
+    const connection = new HubConnectionContext(this, setup);
     this.connections.add(connection);
     this.diagnostics.connectionOpened(connection);
     return connection;

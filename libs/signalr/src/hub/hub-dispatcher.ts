@@ -7,7 +7,7 @@ import {
   MessageType,
   type StreamInvocationMessage,
 } from '../protocol/hub-message.js';
-import type { DirectCall } from './direct-hub-method.js';
+import type { HubCallerContext } from './hub-caller-context.js';
 import type { HubConnectionContext } from './hub-connection-context.js';
 import { HubErrors, buildErrorMessage, isGuardDenial } from './hub-error-messages.js';
 import { HubInvocationContext } from './hub-invocation-context.js';
@@ -24,6 +24,9 @@ import type { UploadChannel } from './upload-channel.js';
  * maximumReceiveMessageSize), so this bounds what a flood of invocations costs.
  */
 export const MAX_WAITING_INVOCATIONS = 256;
+
+/** Calls a hub method with an invocation's arguments, for the connection that sent it, bypassing Nest's wrapper. */
+export type DirectCall = (caller: HubCallerContext, args: unknown[]) => unknown;
 
 /** A Nest message handler as the adapter receives it. */
 export interface NestMessageHandler {

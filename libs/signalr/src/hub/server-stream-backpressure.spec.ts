@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { HubStatistics } from '../diagnostics/hub-statistics.js';
 import { MessageType } from '../protocol/hub-message.js';
@@ -14,10 +15,14 @@ import { MessageBuffer } from './message-buffer.js';
 class StalledTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
+  readonly inherentKeepAlive = false;
+  readonly joinable = false;
+  readonly receiving = true;
   bufferedAmount = 0;
   send(data: Buffer): void {
     this.bufferedAmount += data.length;
   }
+  start(): void {}
   close(): void {}
 }
 
@@ -27,7 +32,13 @@ function connectedContext(transport: Transport): HubConnectionContext {
     options: DEFAULT_HUB_OPTIONS,
     statistics: new HubStatistics(),
   } as unknown as HubConnectionHandler;
-  const connection = new HubConnectionContext(handler, 'c1', transport, undefined);
+  const connection = new HubConnectionContext(handler, {
+    connectionId: 'c1',
+    transport,
+    request: {} as ConnectionRequest,
+    user: undefined,
+    userIdentifier: undefined,
+  });
   connection.protocol = new JsonHubProtocol();
   connection.state = ConnectionState.Connected;
   return connection;
@@ -69,11 +80,15 @@ describe('a server stream to a client that does not read', () => {
 class FastTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
+  readonly inherentKeepAlive = false;
+  readonly joinable = false;
+  readonly receiving = true;
   readonly bufferedAmount = 0;
   sent = 0;
   send(data: Buffer): void {
     this.sent += data.length;
   }
+  start(): void {}
   close(): void {}
 }
 

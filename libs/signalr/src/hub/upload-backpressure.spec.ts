@@ -1,3 +1,4 @@
+import type { ConnectionRequest } from '../connections/connection-request.js';
 import { type HubMessage, MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
@@ -13,9 +14,13 @@ const item = (n: number) =>
 class TestTransport implements Transport {
   readonly type = HttpTransportType.LongPolling;
   readonly supportsBinary = true;
+  readonly inherentKeepAlive = false;
+  readonly joinable = false;
+  readonly receiving = true;
   readonly bufferedAmount = 0;
   paused = false;
   closedWithError?: boolean;
+  start(): void {}
   send(): void {}
   close(error?: boolean): void {
     this.closedWithError = error;
@@ -46,7 +51,13 @@ function connection(transport: Transport, room: { left: number }) {
     describeError: (text: string) => text,
     onConnectionClosed: () => undefined,
   } as unknown as HubConnectionHandler;
-  const context = new HubConnectionContext(handler, 'c1', transport, undefined);
+  const context = new HubConnectionContext(handler, {
+    connectionId: 'c1',
+    transport,
+    request: {} as ConnectionRequest,
+    user: undefined,
+    userIdentifier: undefined,
+  });
   context.receive(Buffer.from(JSON.stringify({ protocol: 'json', version: 1 }) + RS));
   context.startReceiving();
   return { context, received };

@@ -1,3 +1,4 @@
+import type { ClientMethodWireNames } from '../hub/client-methods.js';
 import type { HttpTransportType } from '../transports/http-transport-type.js';
 import type { HubCorsOptions } from './hub-cors-options.interface.js';
 import type { HubSecurityOptions } from './hub-security-options.interface.js';
@@ -74,13 +75,21 @@ export interface HubOptions extends HubSecurityOptions {
   cors?: HubCorsOptions;
   /** Refuse anonymous clients with 401 at negotiate and connect. Default false. */
   requireAuthentication?: boolean;
+  /**
+   * Wire names of client methods (`clients.all.receiveMessage()`) that are
+   * not their name with the first letter upper-cased. Set them with
+   * `@Hub<ChatClient>(path, { clientMethodNames })`, where they are checked
+   * against the client interface and `generate-client` reads them.
+   */
+  clientMethodNames?: Readonly<Record<string, string | undefined>>;
 }
 
 export type ResolvedHubOptions = Required<
-  Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols' | 'cors'>
+  Omit<HubOptions, 'maximumReceiveMessageSize' | 'supportedProtocols' | 'cors' | 'clientMethodNames'>
 > & {
   /** `Infinity` when unlimited. */
   maximumReceiveMessageSize: number;
   supportedProtocols?: string[];
   cors?: HubCorsOptions;
+  clientMethodNames?: ClientMethodWireNames;
 };

@@ -17,4 +17,9 @@ export interface SignalRModuleOptions extends HubOptions {
    * in-memory manager (one node).
    */
   backplane?: HubLifetimeManagerFactory;
+  /**
+   * Match hub paths exactly, case included. Default false: as in ASP.NET Core's
+   * routing, `/CHATHUB` and `/chathub/negotiate` reach the hub at `/chatHub`.
+   */
+  caseSensitivePaths?: boolean;
 }

@@ -8,13 +8,13 @@ import { HubDiagnostics } from '../diagnostics/hub-diagnostics.js';
 import { hubAuthorizeOptions } from '../decorators/hub-authorize.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubConnectionHandler } from '../hub/hub-connection-handler.js';
-import { compileDirectCall } from '../hub/direct-hub-method.js';
 import { HubDispatcher } from '../hub/hub-dispatcher.js';
 import type { HubMethodDescriptor } from '../hub/hub-method-descriptor.js';
 import { HubProtocolResolver } from '../hub/hub-protocol-resolver.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import { MessagePackHubProtocol } from '../protocol/messagepack-hub-protocol.js';
 import { HUB_METADATA, HUB_METHODS_METADATA } from '../signalr.constants.js';
+import { compileDirectCall } from './direct-hub-method.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import type { HubRegistry } from './hub-registry.js';
 

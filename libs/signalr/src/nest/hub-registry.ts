@@ -30,8 +30,8 @@ export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
       const lifetimeManager: HubLifetimeManager =
         this.options.backplane?.(hub, this) ?? new DefaultHubLifetimeManager();
       const metadata: HubMetadata | undefined = Reflect.getMetadata(HUB_METADATA, hub);
-      const { clientResultTimeout } = resolveHubOptions(this.options, metadata?.options);
-      this.contexts.set(hub, (context = new HubContext(lifetimeManager, clientResultTimeout)));
+      const { clientResultTimeout, clientMethodNames } = resolveHubOptions(this.options, metadata?.options);
+      this.contexts.set(hub, (context = new HubContext(lifetimeManager, clientResultTimeout, clientMethodNames)));
     }
     return context;
   }

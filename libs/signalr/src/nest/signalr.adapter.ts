@@ -9,14 +9,15 @@ import { rejectUpgrade, sendText } from '../connections/http-responses.js';
 import { normalizeHubPath } from '../decorators/hub.decorator.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
+import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
+import { hasGlobalEnhancers } from './nest-internals.js';
+import { RouteTable } from './route-table.js';
 
 type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
-
-const NEGOTIATE_SUFFIX = '/negotiate';
 
 /**
  * Serves `@Hub` gateways with the SignalR protocol, and plain
@@ -30,7 +31,8 @@ const NEGOTIATE_SUFFIX = '/negotiate';
  */
 export class SignalRAdapter extends AbstractWsAdapter {
   private readonly logger = new Logger(SignalRAdapter.name);
-  private readonly hubs = new Map<string, HubEndpoint>();
+  /** Made with the first hub, when the module's options can be read. */
+  private hubs?: RouteTable<HubEndpoint>;
   private readonly gateways = new Map<string, WebSocketServer>();
   /** Plain gateways get WsAdapter's own message handling. */
   private readonly gatewayAdapter: WsAdapter;
@@ -46,14 +48,15 @@ export class SignalRAdapter extends AbstractWsAdapter {
     const hub = options[HUB_GATEWAY_OPTION];
     if (!hub) return this.createGatewayServer(port, options);
     if (port !== 0) throw new Error(`Hub ${hub.name} must be served on the application's HTTP server (port 0).`);
+    const registry = this.getRegistry();
     const endpoint = createHubEndpoint(
       hub,
-      this.getRegistry(),
+      registry,
       () => this.getHubInstance(hub),
-      () => this.hasGlobalEnhancers(),
+      () => hasGlobalEnhancers(this.app),
     );
-    if (this.hubs.has(endpoint.path)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
-    this.hubs.set(endpoint.path, endpoint);
+    this.hubs ??= new RouteTable(registry.options.caseSensitivePaths ?? false);
+    if (!this.hubs.add(endpoint.path, endpoint)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.attachToHttpServer();
     return endpoint;
   }
@@ -90,7 +93,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
   async close(server: HubEndpoint | WebSocketServer): Promise<void> {
     if (server instanceof HubEndpoint) {
       server.close();
-      this.hubs.delete(server.path);
+      this.hubs?.delete(server.path);
       this.getRegistry().endpoints.delete(server);
       return;
     }
@@ -105,8 +108,10 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   private createGatewayServer(port: number, options: GatewayOptions): WebSocketServer {
-    if (port !== 0 || !this.httpServer) return this.gatewayAdapter.create(port, options) as WebSocketServer;
-    const { path = '/', ...wsOptions } = options;
+    // Close frames carry a status code, as ASP.NET Core's do (unless the gateway brings its own class).
+    const withCloseCodes = { WebSocket: NormalClosingWebSocket, ...options };
+    if (port !== 0 || !this.httpServer) return this.gatewayAdapter.create(port, withCloseCodes) as WebSocketServer;
+    const { path = '/', ...wsOptions } = withCloseCodes;
     const server = new WebSocketServer({ noServer: true, ...wsOptions });
     server.on('connection', (socket) => socket.on('error', (error) => this.logger.error(error)));
     this.gateways.set(normalizeHubPath(path), server);
@@ -120,25 +125,6 @@ export class SignalRAdapter extends AbstractWsAdapter {
     } catch {
       throw new Error('SignalRModule is not imported: add SignalRModule.forRoot() to the application module.');
     }
-  }
-
-  /**
-   * Whether the app registered global guards, pipes or interceptors (which
-   * apply to gateways too). Nest keeps them in its ApplicationConfig, which it
-   * does not expose; when it cannot be read, assume there are some, so that
-   * every hub method goes through Nest's pipeline.
-   */
-  private hasGlobalEnhancers(): boolean {
-    const config = (this.app as unknown as { config?: Partial<Record<string, () => unknown[]>> }).config;
-    const lists = [
-      'getGlobalGuards',
-      'getGlobalPipes',
-      'getGlobalInterceptors',
-      'getGlobalRequestGuards',
-      'getGlobalRequestPipes',
-      'getGlobalRequestInterceptors',
-    ].map((getter) => config?.[getter]?.call(config));
-    return lists.some((list) => !Array.isArray(list) || list.length > 0);
   }
 
   private getHubInstance(hub: Type): object | undefined {
@@ -180,13 +166,12 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   private routeRequest(request: IncomingMessage, response: ServerResponse): boolean {
-    if (this.hubs.size === 0) return false;
+    if (!this.hubs?.size) return false;
     const { pathname, query } = splitUrl(request.url);
-    const hub =
-      this.hubs.get(pathname) ??
-      (pathname.endsWith(NEGOTIATE_SUFFIX) ? this.hubs.get(pathname.slice(0, -NEGOTIATE_SUFFIX.length)) : undefined);
-    if (!hub) return false;
-    hub.http.handleRequest(request, response, pathname, new URLSearchParams(query)).catch((error: Error) => {
+    const route = this.hubs.match(pathname);
+    if (!route) return false;
+    const { endpoint, negotiate } = route;
+    endpoint.http.handleRequest(request, response, negotiate, new URLSearchParams(query)).catch((error: Error) => {
       this.logger.error(`Request to ${pathname} failed.`, error.stack);
       if (!response.headersSent) sendText(response, 500);
     });
@@ -195,7 +180,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
 
   private routeUpgrade(server: Server, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { pathname, query } = splitUrl(request.url);
-    const hub = this.hubs.get(pathname);
+    const hub = this.hubs?.get(pathname);
     if (hub) {
       hub.http.handleUpgrade(request, socket, head, new URLSearchParams(query)).catch((error: Error) => {
         this.logger.error(`Upgrade of ${pathname} failed.`, error.stack);

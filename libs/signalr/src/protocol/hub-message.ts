@@ -13,7 +13,7 @@ export enum MessageType {
 
 export type MessageHeaders = Record<string, string>;
 
-interface HubInvocationMessageBase {
+export interface HubInvocationMessageBase {
   headers?: MessageHeaders;
 }
 

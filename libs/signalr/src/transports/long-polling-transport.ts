@@ -4,14 +4,18 @@ import { HttpTransportType } from './http-transport-type.js';
 import { PostingTransport } from './posting-transport.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
-/** What long polling needs of the hub's options and clock. */
+/** What long polling needs of the hub's options, and its heartbeat (clock and timer). */
 export interface LongPollingSettings {
   readonly options: {
     readonly pollTimeout: number;
     readonly disconnectTimeout: number;
     readonly transportMaxBufferSize: number;
   };
-  readonly clock: { readonly now: number };
+  readonly heartbeat: {
+    readonly now: number;
+    add(listener: HeartbeatListener): void;
+    delete(listener: HeartbeatListener): void;
+  };
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -30,25 +34,30 @@ const EMPTY: Buffer = Buffer.alloc(0);
 export class LongPollingTransport extends PostingTransport implements Transport, HeartbeatListener {
   readonly type = HttpTransportType.LongPolling;
   readonly supportsBinary = true;
+  /** Every poll is answered within the poll timeout: the client needs no pings. */
+  readonly inherentKeepAlive = true;
+  /** A connection's polls come one after the other. */
+  readonly joinable = true;
 
   /** The poll waiting for output, if any. */
-  private poll?: ServerResponse;
+  private waitingPoll?: ServerResponse;
   private pollStartedAt = 0;
   /** When the last poll ended (or the first one was answered). */
   private lastSeenAt: number;
   private queue?: Buffer | Buffer[];
   private queuedBytes = 0;
-  private released = false;
+  /** Called once, when the connection token is no longer needed; unset once called. */
+  private release?: () => void;
   /** No poll came within the disconnect timeout. */
   timedOut = false;
 
   constructor(
     private readonly settings: LongPollingSettings,
-    /** Called once, when the connection token is no longer needed. */
-    private readonly release: () => void,
+    /** The first poll: it starts the connection. */
+    private firstPoll: ServerResponse | undefined,
   ) {
     super();
-    this.lastSeenAt = settings.clock.now;
+    this.lastSeenAt = settings.heartbeat.now;
   }
 
   get bufferedAmount(): number {
@@ -56,27 +65,31 @@ export class LongPollingTransport extends PostingTransport implements Transport,
   }
 
   /** The first poll starts the connection and returns at once, as the client expects. */
-  start(response: ServerResponse, receiver: TransportReceiver): void {
+  start(receiver: TransportReceiver, release: () => void): void {
     this.receiver = receiver;
-    respond(response, 200, 'application/octet-stream', EMPTY);
-    this.lastSeenAt = this.settings.clock.now;
+    this.release = release;
+    respond(this.firstPoll!, 200, 'application/octet-stream', EMPTY);
+    this.firstPoll = undefined;
+    this.lastSeenAt = this.settings.heartbeat.now;
+    // Between polls nobody else watches the connection: poll and disconnect timeouts go by the hub's heartbeat.
+    this.settings.heartbeat.add(this);
   }
 
   /** A poll: answered now if output waits or the connection ended, else held. */
-  handlePoll(response: ServerResponse): void {
+  poll(response: ServerResponse): void {
     // A newer poll supersedes the one waiting (ASP.NET Core's CancelPreviousPoll).
-    if (this.poll) this.answerPoll(204);
+    if (this.waitingPoll) this.answerPoll(204);
     if (this.queuedBytes > 0) {
       this.sendQueue(response);
     } else if (this.ended) {
       respond(response, 204);
       this.dispose();
     } else {
-      this.poll = response;
-      this.pollStartedAt = this.settings.clock.now;
+      this.waitingPoll = response;
+      this.pollStartedAt = this.settings.heartbeat.now;
       response.once('close', () => {
         // The client gave up on this poll (it aborts it when it stops).
-        if (this.poll === response) this.pollEnded();
+        if (this.waitingPoll === response) this.pollEnded();
       });
     }
   }
@@ -99,14 +112,14 @@ export class LongPollingTransport extends PostingTransport implements Transport,
     else if (Array.isArray(queue)) queue.push(data);
     else this.queue = [queue, data];
     this.queuedBytes = queued + data.length;
-    if (this.poll) this.answerPoll(200);
+    if (this.waitingPoll) this.answerPoll(200);
   }
 
   /** The connection ended: a waiting poll takes the last output, or 204. */
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.poll) {
+    if (this.waitingPoll) {
       const hasOutput = this.queuedBytes > 0;
       this.answerPoll(hasOutput ? 200 : 204);
       if (!hasOutput) this.dispose();
@@ -120,13 +133,13 @@ export class LongPollingTransport extends PostingTransport implements Transport,
     this.ended = true;
     this.queue = undefined;
     this.queuedBytes = 0;
-    if (this.poll) this.answerPoll(204);
+    if (this.waitingPoll) this.answerPoll(204);
     this.dispose();
     if (!wasEnded) this.receiver?.transportClosed();
   }
 
   onHeartbeat(now: number): void {
-    if (this.poll) {
+    if (this.waitingPoll) {
       if (now - this.pollStartedAt >= this.settings.options.pollTimeout) this.answerPoll(200);
     } else if (now - this.lastSeenAt >= this.settings.options.disconnectTimeout) {
       this.timedOut = true;
@@ -136,7 +149,7 @@ export class LongPollingTransport extends PostingTransport implements Transport,
 
   /** Answers the waiting poll: with the queued output, or empty (timeout), or 204 (ended). */
   private answerPoll(status: 200 | 204): void {
-    const response = this.poll!;
+    const response = this.waitingPoll!;
     this.pollEnded();
     if (status === 204) respond(response, 204);
     else if (this.queuedBytes > 0) this.sendQueue(response);
@@ -150,18 +163,20 @@ export class LongPollingTransport extends PostingTransport implements Transport,
     this.queue = undefined;
     this.queuedBytes = 0;
     respond(response, 200, 'application/octet-stream', Array.isArray(queue) ? Buffer.concat(queue) : queue);
-    this.lastSeenAt = this.settings.clock.now;
+    this.lastSeenAt = this.settings.heartbeat.now;
   }
 
   private pollEnded(): void {
-    this.poll = undefined;
-    this.lastSeenAt = this.settings.clock.now;
+    this.waitingPoll = undefined;
+    this.lastSeenAt = this.settings.heartbeat.now;
   }
 
   private dispose(): void {
-    if (this.released) return;
-    this.released = true;
-    this.release();
+    const release = this.release;
+    if (release === undefined) return;
+    this.release = undefined;
+    this.settings.heartbeat.delete(this);
+    release();
   }
 }
 

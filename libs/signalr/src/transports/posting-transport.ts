@@ -6,7 +6,7 @@ import type { TransportReceiver } from './transport.js';
  * as POST bodies, read one at a time and paused when the connection asks.
  */
 export abstract class PostingTransport {
-  receiver?: TransportReceiver;
+  protected receiver?: TransportReceiver;
   /** The client's sends (POST bodies). */
   readonly input = new PostedInput();
   /** The connection has ended. */

@@ -31,6 +31,10 @@ const STREAM_HEADERS = {
 export class ServerSentEventsTransport extends PostingTransport implements Transport {
   readonly type = HttpTransportType.ServerSentEvents;
   readonly supportsBinary = false;
+  /** The hub's keep-alive pings keep the stream busy. */
+  readonly inherentKeepAlive = false;
+  /** Only one event stream per connection. */
+  readonly joinable = false;
 
   private overflowed = false;
 
@@ -45,13 +49,13 @@ export class ServerSentEventsTransport extends PostingTransport implements Trans
     return this.response.writableLength;
   }
 
-  /** Opens the stream; `onEnd` runs once it is over, whoever ended it. */
-  start(receiver: TransportReceiver, onEnd: () => void): void {
+  /** Opens the stream; `release` runs once it is over, whoever ended it. */
+  start(receiver: TransportReceiver, release: () => void): void {
     this.receiver = receiver;
     const response = this.response;
     response.once('close', () => {
       this.ended = true;
-      onEnd();
+      release();
       receiver.transportClosed();
     });
     response.writeHead(200, STREAM_HEADERS);

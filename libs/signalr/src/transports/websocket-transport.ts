@@ -1,10 +1,10 @@
 import type { RawData, WebSocket } from 'ws';
 import { HttpTransportType } from './http-transport-type.js';
+import { NORMAL_CLOSURE } from './normal-closing-websocket.js';
 import type { Transport, TransportReceiver } from './transport.js';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
-const NORMAL_CLOSURE = 1000;
 /** What `ws` reports for a socket that closed without a Close frame from the peer. */
 const ABNORMAL_CLOSURE = 1006;
 const INTERNAL_ERROR = 1011;
@@ -12,7 +12,7 @@ const INTERNAL_ERROR = 1011;
 export class WebSocketTransport implements Transport {
   readonly type = HttpTransportType.WebSockets;
   readonly supportsBinary = true;
-  receiver?: TransportReceiver;
+  readonly inherentKeepAlive = false;
   private release?: () => void;
   private failed = false;
   private dropped = false;
@@ -21,13 +21,11 @@ export class WebSocketTransport implements Transport {
 
   /**
    * Starts delivering the socket's data to `receiver`. `release` is called
-   * once, when the connection no longer needs this transport's token: when
-   * the socket has closed, or, if its connection waited for a stateful
-   * reconnect, when that connection ends without one.
+   * once the socket has closed, or, if its connection waited for a stateful
+   * reconnect, once that connection ends without one.
    */
-  attach(receiver: TransportReceiver, release?: () => void): void {
+  start(receiver: TransportReceiver, release: () => void): void {
     const socket = this.socket;
-    this.receiver = receiver;
     this.release = release;
     socket.on('message', (data: RawData) => receiver.receive(toBuffer(data)));
     socket.once('close', (code: number) => this.onClose(receiver, code));
@@ -38,19 +36,21 @@ export class WebSocketTransport implements Transport {
     });
   }
 
-  /** The socket dropped and its connection waits for the client's new one (stateful reconnect). */
-  get awaitingReconnect(): boolean {
+  get receiving(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** A WebSocket that dropped (or is closing) may be replaced by a stateful reconnect. */
+  get joinable(): boolean {
+    return this.dropped || this.socket.readyState === this.socket.CLOSING;
+  }
+
+  async whenReplaceable(): Promise<boolean> {
+    // The client came back before the server handled its old socket's close.
+    if (!this.dropped && this.socket.readyState === this.socket.CLOSING) {
+      await new Promise((resolve) => this.socket.once('close', resolve));
+    }
     return this.dropped;
-  }
-
-  /** The socket is closing: its close (a drop, or the end) is yet to be handled. */
-  get closing(): boolean {
-    return this.socket.readyState === this.socket.CLOSING;
-  }
-
-  /** Resolves once the socket's close has been handled (call while it is `closing`). */
-  whenClosed(): Promise<void> {
-    return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   private onClose(receiver: TransportReceiver, code: number): void {
