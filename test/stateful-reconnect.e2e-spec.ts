@@ -171,7 +171,7 @@ describe('stateful reconnect', () => {
       expect(buffer._messages).toHaveLength(0);
     });
 
-    it("resumes only as the connection's own user: another user's token gets 401", async () => {
+    it("resumes only as the connection's own user: another user's token gets 403", async () => {
       let token = 'alice';
       const client = new HubConnectionBuilder()
         .withUrl(`${server.url}/stateful`, { ...WEBSOCKETS, accessTokenFactory: () => token })

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { type ServerOptions, WebSocketServer } from 'ws';
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
-import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HubProtocolError, maxMessageSizeExceeded } from '../protocol/hub-protocol-error.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
@@ -10,17 +9,26 @@ import { ServerSentEventsTransport } from '../transports/server-sent-events-tran
 import type { Transport } from '../transports/transport.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
+import type { ApplicationConnection, ConnectionApplication } from './connection-application.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 import { rejectUpgrade, sendJson, sendText } from './http-responses.js';
-import type { AuthenticationResult, HubAuthenticator } from './hub-authenticator.js';
+import {
+  type AuthenticationResult,
+  type ConnectionOwner,
+  type HubAuthenticator,
+  ownerRefusal,
+} from './hub-authenticator.js';
 import { readNegotiateVersion, readStatefulReconnect, writeNegotiateResponse } from './negotiate-protocol.js';
 
 const ONE_MIB = 1024 * 1024;
 /** How long a closing WebSocket waits for the client's Close frame (ASP.NET Core's CloseTimeout). */
 const WEBSOCKET_CLOSE_TIMEOUT = 5_000;
+const INTERNAL_ERROR = 1011;
+
+const logger = new Logger('HttpConnectionDispatcher');
 
 type Authenticated = Extract<AuthenticationResult, { ok: true }>;
 
@@ -34,6 +42,9 @@ class Refusal {
 
 /** The token belongs to a negotiated connection that no transport has started yet. */
 const NEGOTIATED = 'negotiated';
+
+const UNAUTHORIZED = new Refusal(401, 'Unauthorized');
+const FORBIDDEN = new Refusal(403, 'Forbidden');
 
 /**
  * The HTTP face of one hub (ASP.NET Core's HttpConnectionDispatcher):
@@ -54,7 +65,7 @@ export class HttpConnectionDispatcher {
    * negotiation have none); each leaves when its transport is done, or, for
    * a dropped WebSocket awaiting a stateful reconnect, when its connection is.
    */
-  private readonly active = new Map<string, HubConnectionContext>();
+  private readonly active = new Map<string, ApplicationConnection>();
   private readonly cors?: CorsPolicy;
   private readonly longPolling: LongPollingSettings;
   /** Largest WebSocket message or POST body: several hub messages may share one. */
@@ -63,7 +74,7 @@ export class HttpConnectionDispatcher {
 
   constructor(
     readonly path: string,
-    private readonly handler: HubConnectionHandler,
+    private readonly handler: ConnectionApplication,
     readonly connectionManager: HttpConnectionManager,
     private readonly authenticator: HubAuthenticator,
   ) {
@@ -99,7 +110,8 @@ export class HttpConnectionDispatcher {
     if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
-    if (this.cors) {
+    // The app's own CORS set-up runs first (it is middleware): where it allowed the origin, the hub's stays out.
+    if (this.cors && !response.hasHeader('Access-Control-Allow-Origin')) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
@@ -113,7 +125,7 @@ export class HttpConnectionDispatcher {
       case 'POST':
         return this.handleSend(request, response, query);
       case 'DELETE':
-        return this.handleDelete(response, query);
+        return this.handleDelete(request, response, query);
       default:
         return sendText(response, 405);
     }
@@ -126,7 +138,8 @@ export class HttpConnectionDispatcher {
     const { version, error } = readNegotiateVersion(query);
     if (error !== undefined) return sendJson(response, JSON.stringify({ error }));
     const statefulReconnect = this.handler.options.allowStatefulReconnects && readStatefulReconnect(query);
-    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, auth.user, statefulReconnect);
+    const owner = { user: auth.user, userIdentifier: auth.userId };
+    const connection = this.connectionManager.create(version, this.handler.heartbeat.now, owner, statefulReconnect);
     sendJson(response, writeNegotiateResponse(version, connection, this.transports));
   }
 
@@ -137,21 +150,25 @@ export class HttpConnectionDispatcher {
     const type = acceptsEventStream(request) ? HttpTransportType.ServerSentEvents : HttpTransportType.LongPolling;
     if (type === HttpTransportType.LongPolling) setNoCacheHeaders(response);
     const token = query.get('id');
+    let auth: Authenticated | undefined;
+    // The request that starts a connection is authenticated; on a hub that requires it, every one is.
+    if (this.authenticator.required || this.lookup(token, type) === NEGOTIATED) {
+      const result = await this.authenticateStart(request, query, token);
+      if (!result.ok) return sendText(response, 401, 'Unauthorized');
+      auth = result;
+    }
+    const foreign = this.refuseForeign(auth, token);
+    if (foreign) return sendText(response, foreign.status, foreign.body);
+    // Another request may have started the connection meanwhile.
     const found = this.lookup(token, type);
     if (found !== NEGOTIATED) return this.continueGet(found, response);
-
-    const auth = await this.authenticator.check(request, query);
-    if (!auth.ok) return sendText(response, 401, 'Unauthorized');
-    // Another request may have started the connection meanwhile.
-    const current = this.lookup(token, type);
-    if (current !== NEGOTIATED) return this.continueGet(current, response);
 
     const { connectionId } = this.connectionManager.claim(token!)!;
     const transport =
       type === HttpTransportType.ServerSentEvents
         ? new ServerSentEventsTransport(response, this.handler.options.transportMaxBufferSize)
         : new LongPollingTransport(this.longPolling, response);
-    this.startConnection(request, token!, connectionId, transport, auth);
+    this.startConnection(request, token!, connectionId, transport, auth!);
   }
 
   /** A GET for a started connection: one more poll, if its transport takes polls. */
@@ -162,8 +179,14 @@ export class HttpConnectionDispatcher {
   }
 
   /** `POST {path}?id=`: client output for an SSE or long-polling connection, streamed into it. */
-  private handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
+  private async handleSend(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
+    const auth = await this.authenticateLater(request, query);
     const token = query.get('id');
+    const refusal = auth?.ok === false ? UNAUTHORIZED : this.refuseForeign(auth, token);
+    if (refusal) {
+      request.resume();
+      return sendText(response, refusal.status, refusal.body);
+    }
     const connection = token ? this.active.get(token) : undefined;
     const transport = connection?.transport;
     const input = transport?.input;
@@ -188,22 +211,27 @@ export class HttpConnectionDispatcher {
   private readBody(
     request: IncomingMessage,
     response: ServerResponse,
-    receiver: HubConnectionContext,
+    receiver: ApplicationConnection,
     done: () => void,
   ): void {
     let received = 0;
+    // A receiver of whole messages (a connection handler) gets the body at once.
+    const chunks: Buffer[] | undefined = receiver.receivesWholeMessages ? [] : undefined;
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > this.maxUnitSize) {
         request.off('data', onData);
         this.refuseBody(request, response, receiver);
         done();
+      } else if (chunks) {
+        chunks.push(chunk);
       } else {
         receiver.receive(chunk);
       }
     };
     request.on('data', onData);
     request.once('end', () => {
+      if (chunks && received <= this.maxUnitSize) receiver.receive(Buffer.concat(chunks), isBinaryBody(request));
       if (!response.headersSent) sendText(response, 200);
       done();
     });
@@ -214,7 +242,7 @@ export class HttpConnectionDispatcher {
   }
 
   /** A body larger than a WebSocket message may be: 413, and the connection closes as over WebSockets. */
-  private refuseBody(request: IncomingMessage, response: ServerResponse, connection: HubConnectionContext): void {
+  private refuseBody(request: IncomingMessage, response: ServerResponse, connection: ApplicationConnection): void {
     request.resume();
     response.setHeader('Connection', 'close');
     sendText(response, 413, `The request body is larger than ${this.maxUnitSize} bytes.`);
@@ -227,8 +255,11 @@ export class HttpConnectionDispatcher {
   }
 
   /** `DELETE {path}?id=`: the long-polling client stops. */
-  private handleDelete(response: ServerResponse, query: URLSearchParams): void {
+  private async handleDelete(request: IncomingMessage, response: ServerResponse, query: URLSearchParams) {
+    const auth = await this.authenticateLater(request, query);
     const token = query.get('id');
+    const refusal = auth?.ok === false ? UNAUTHORIZED : this.refuseForeign(auth, token);
+    if (refusal) return sendText(response, refusal.status, refusal.body);
     if (!token) return sendText(response, 400, 'Connection ID required');
     const transport = this.active.get(token)?.transport;
     if (!transport && !this.connectionManager.has(token)) return sendText(response, 404, 'No Connection with that ID');
@@ -249,15 +280,18 @@ export class HttpConnectionDispatcher {
     if (!token) {
       if (!(this.transports & type)) return rejectUpgrade(socket, 404, notSupported(type));
       if (this.limit.reached) return rejectUpgrade(socket, 503, this.limit.refusal);
-    } else {
+    } else if (!this.authenticator.required) {
+      // Hopeless requests are answered before they cost an authentication (where it comes first, after).
       const found = this.lookup(token, type);
       if (found instanceof Refusal) return rejectUpgrade(socket, found.status, found.body);
     }
 
     // A negotiated connection is counted until its transport claims it; a new one while it authenticates.
-    const checking = this.authenticator.check(request, query);
+    const checking = this.authenticateStart(request, query, token);
     const auth = await (token ? checking : this.limit.admitting(checking));
     if (!auth.ok) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const foreign = this.refuseForeign(auth, token);
+    if (foreign) return rejectUpgrade(socket, foreign.status, foreign.body);
     let connectionId: string;
     let statefulReconnect = false;
     if (token) {
@@ -275,7 +309,13 @@ export class HttpConnectionDispatcher {
     }
 
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      this.startConnection(request, token, connectionId, new WebSocketTransport(webSocket), auth, statefulReconnect);
+      // Past this point the socket speaks WebSocket: a fault closes it with 1011, never an HTTP status.
+      try {
+        this.startConnection(request, token, connectionId, new WebSocketTransport(webSocket), auth, statefulReconnect);
+      } catch (error) {
+        logger.error('Setting up a WebSocket connection failed.', (error as Error)?.stack);
+        webSocket.close(INTERNAL_ERROR, 'An unexpected error occurred while setting up the connection.');
+      }
     });
   }
 
@@ -295,14 +335,12 @@ export class HttpConnectionDispatcher {
     const connection = this.active.get(token)!;
     if (connection.transport !== dropped) return rejectUpgrade(socket, 409, '');
     // Only the connection's own user may take it over (with a fresh token, say).
-    const userId = auth.user === undefined ? undefined : this.authenticator.userIdProvider(auth.user);
-    if (userId !== connection.userIdentifier || (auth.user === undefined) !== (connection.user === undefined)) {
-      return rejectUpgrade(socket, 401, 'Unauthorized');
-    }
+    const refusal = this.refuseOwner(auth, connection);
+    if (refusal) return rejectUpgrade(socket, refusal.status, refusal.body);
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       // The connection keeps its user; its authentication now expires with the new request's.
-      connection.reconnect(transport, auth.expiresAt);
+      connection.reconnect!(transport, auth.expiresAt);
       transport.start(connection, () => this.release(token, transport));
     });
   }
@@ -324,6 +362,54 @@ export class HttpConnectionDispatcher {
   }
 
   /**
+   * Authenticates the request that starts a connection. A fault (a throwing
+   * `userIdProvider`) drops the negotiation too, so that it holds no slot of
+   * the connection limit; a refusal leaves it, for the client's retry with a
+   * fresh token.
+   */
+  private async authenticateStart(
+    request: IncomingMessage,
+    query: URLSearchParams,
+    token: string | null,
+  ): Promise<AuthenticationResult> {
+    try {
+      return await this.authenticator.check(request, query);
+    } catch (error) {
+      if (token) this.connectionManager.claim(token);
+      throw error;
+    }
+  }
+
+  /**
+   * On a hub that requires authentication, a connection's later requests
+   * (sends, polls, DELETE) are authenticated as its first was, as ASP.NET Core
+   * authorizes every endpoint of such a hub. Undefined on other hubs, where
+   * the secret token suffices.
+   */
+  private async authenticateLater(
+    request: IncomingMessage,
+    query: URLSearchParams,
+  ): Promise<AuthenticationResult | undefined> {
+    return this.authenticator.required ? this.authenticator.check(request, query) : undefined;
+  }
+
+  /**
+   * On a hub that requires authentication, a request for a connection of
+   * another user is refused before anything else is looked at.
+   */
+  private refuseForeign(auth: AuthenticationResult | undefined, token: string | null): Refusal | undefined {
+    if (!auth?.ok || !token || !this.authenticator.required) return undefined;
+    return this.refuseOwner(auth, this.active.get(token) ?? this.connectionManager.get(token));
+  }
+
+  /** A request of another user than the connection's may not act for it. */
+  private refuseOwner(auth: Authenticated, owner: ConnectionOwner | undefined): Refusal | undefined {
+    if (owner === undefined) return undefined;
+    const status = ownerRefusal(auth, owner);
+    return status === 401 ? UNAUTHORIZED : status === 403 ? FORBIDDEN : undefined;
+  }
+
+  /**
    * The one way every transport starts: the connection is built whole, then
    * the transport starts feeding it. Without a token (negotiation skipped)
    * nothing else will look the connection up.
@@ -336,18 +422,24 @@ export class HttpConnectionDispatcher {
     auth: Authenticated,
     statefulReconnectAllowed = false,
   ): void {
-    const { user } = auth;
     const connection = this.handler.openConnection({
       connectionId,
       transport,
       request: new ConnectionRequest(request),
-      user,
-      userIdentifier: user === undefined ? undefined : this.authenticator.userIdProvider(user),
+      user: auth.user,
+      userIdentifier: auth.userId,
       authenticationExpiresAt: auth.expiresAt,
       statefulReconnectAllowed,
     });
     if (token) this.active.set(token, connection);
-    transport.start(connection, token ? () => this.release(token, transport) : noRelease);
+    try {
+      transport.start(connection, token ? () => this.release(token, transport) : noRelease);
+    } catch (error) {
+      // A transport that cannot start leaves nothing behind; the caller answers as the transport allows.
+      if (token) this.active.delete(token);
+      connection.transportClosed(error as Error);
+      throw error;
+    }
   }
 
   /** The close hook of every transport: its token stops answering. */
@@ -367,6 +459,11 @@ function noRelease(): void {}
 
 function notSupported(type: HttpTransportType): string {
   return `${HttpTransportType[type]} transport not supported by this end point type`;
+}
+
+/** The official clients post binary messages as `application/octet-stream`, text as `text/plain`. */
+function isBinaryBody(request: IncomingMessage): boolean {
+  return request.headers['content-type']?.toLowerCase().startsWith('application/octet-stream') ?? false;
 }
 
 function acceptsEventStream(request: IncomingMessage): boolean {

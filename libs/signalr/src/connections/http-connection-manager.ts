@@ -6,8 +6,9 @@ export interface NegotiatedConnection {
   readonly connectionId: string;
   readonly connectionToken: string;
   readonly createdAt: number;
-  /** The principal negotiate authenticated, if any. */
+  /** The principal negotiate authenticated, if any, and its user id. */
   readonly user: unknown;
+  readonly userIdentifier: string | undefined;
   /** Negotiate agreed to stateful reconnect (the hub allows it and the client asked). */
   readonly statefulReconnect: boolean;
 }
@@ -28,10 +29,16 @@ export class HttpConnectionManager implements HeartbeatListener {
   ) {}
 
   /** Negotiate v1 gives a token distinct from the id; v0 uses the id as token. */
-  create(negotiateVersion: number, now: number, user: unknown, statefulReconnect = false): NegotiatedConnection {
+  create(
+    negotiateVersion: number,
+    now: number,
+    owner: { user: unknown; userIdentifier: string | undefined },
+    statefulReconnect = false,
+  ): NegotiatedConnection {
     const connectionId = this.newId();
     const connectionToken = negotiateVersion > 0 ? newConnectionId() : connectionId;
-    const connection = { connectionId, connectionToken, createdAt: now, user, statefulReconnect };
+    const { user, userIdentifier } = owner;
+    const connection = { connectionId, connectionToken, createdAt: now, user, userIdentifier, statefulReconnect };
     this.negotiated.set(connectionToken, connection);
     return connection;
   }
@@ -39,6 +46,11 @@ export class HttpConnectionManager implements HeartbeatListener {
   /** Whether a negotiated connection waits for its transport under this token. */
   has(connectionToken: string): boolean {
     return this.negotiated.has(connectionToken);
+  }
+
+  /** The negotiated connection waiting under this token, left in place. */
+  get(connectionToken: string): NegotiatedConnection | undefined {
+    return this.negotiated.get(connectionToken);
   }
 
   /** Hands a negotiated connection to its transport, once. */

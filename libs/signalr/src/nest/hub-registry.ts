@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import type { HubMetadata } from '../decorators/hub.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubContext } from '../hub/hub-context.js';
@@ -16,11 +16,12 @@ import type { HubEndpoint } from './hub-endpoint.js';
  * connections in, released at shutdown (after the hubs have closed).
  */
 @Injectable()
-export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
+export class HubRegistry implements BackplaneScope, OnModuleInit, OnApplicationShutdown {
   private readonly contexts = new Map<Type, HubContext>();
   /** The hubs served now (what the admin panel shows). */
   readonly endpoints = new Set<HubEndpoint>();
   private shutdownHooks: (() => Promise<void> | void)[] = [];
+  private initHooks: (() => void)[] = [];
 
   constructor(@Inject(SIGNALR_MODULE_OPTIONS) readonly options: SignalRModuleOptions) {}
 
@@ -38,6 +39,20 @@ export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
 
   getLifetimeManager(hub: Type): HubLifetimeManager {
     return this.getHubContext(hub).lifetimeManager;
+  }
+
+  /**
+   * Runs `hook` when Nest initializes the modules: after it has registered the
+   * app's middleware and routes, before its not-found handler.
+   */
+  onModulesInitialized(hook: () => void): void {
+    this.initHooks.push(hook);
+  }
+
+  onModuleInit(): void {
+    const hooks = this.initHooks;
+    this.initHooks = [];
+    for (const hook of hooks) hook();
   }
 
   onShutdown(hook: () => Promise<void> | void): void {
