@@ -118,7 +118,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
-      this.getRegistry().endpoints.delete(server);
+      if (server instanceof HubEndpoint) this.getRegistry().endpoints.delete(server);
       return;
     }
     for (const client of server.clients) client.terminate();
