@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { rejectUpgrade, sendText } from '../connections/http-responses.js';
-import { normalizeHubPath } from '../decorators/hub.decorator.js';
+import { normalizeHubPath } from '../decorators/hub-path.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { CONNECTION_HANDLER_GATEWAY_OPTION, HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
@@ -16,7 +16,7 @@ import { type HubRequest, mountHubRoutes, tagHubRequest } from './framework-rout
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
-import { hasGlobalEnhancers } from './nest-internals.js';
+import { applyGlobalEnhancersToGateways, hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
 type GatewayOptions = {
@@ -54,6 +54,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
   constructor(private readonly app: INestApplicationContext) {
     super(app);
     this.gatewayAdapter = new WsAdapter(app);
+    applyGlobalEnhancersToGateways(app);
   }
 
   create(port: number, options: GatewayOptions = {}): HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer {
@@ -118,6 +119,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
+      if (server instanceof HubEndpoint) this.getRegistry().endpoints.delete(server);
       return;
     }
     for (const client of server.clients) client.terminate();
