@@ -1,4 +1,5 @@
 import { HttpTransportType } from '@microsoft/signalr';
+import request from 'supertest';
 import WebSocket from 'ws';
 import { DemoModule } from '../apps/demo/src/demo.module.js';
 import { closed, connectHub } from './support/hub-client.js';
@@ -19,7 +20,9 @@ async function openSocket(
 
 /**
  * WebSocket Close frames as ASP.NET Core sends them: a client that closes
- * without a status code (what the official client and browsers do on stop)
+ * without a status code (what the official client and browsers do on stop;
+ * the official client does not wait for the answer, so `ws`, the library it
+ * uses in Node, shows it here)
  * is answered with 1000, not with an empty Close (which the client reports
  * as 1005); the server's own closes carry 1000, or 1011 after an error, with
  * an empty reason.
@@ -51,6 +54,13 @@ describe.each(HTTP_PLATFORMS)('WebSocket close codes on %s', (platform) => {
     const close = await raw.nextNonPing();
     expect(close).toMatchObject({ type: 7, error: 'Connection closed with an error.' });
     expect(await raw.closed).toEqual({ code: 1011 });
+  });
+
+  it('answers a connection handler client that closes without a status with 1000', async () => {
+    const { body } = await request(server.url).post('/echo/negotiate?negotiateVersion=1').expect(200);
+    const { socket, closed: closeEvent } = await openSocket(`${server.url}/echo?id=${body.connectionToken}`);
+    socket.close();
+    expect(await closeEvent).toEqual({ code: 1000, reason: '' });
   });
 
   it('answers a plain gateway client that closes without a status with 1000', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { getHubContextToken, type HubContext } from 'nest-signalr';
 import { type RedisHubLifetimeManager, redisBackplane } from 'nest-signalr/redis';
+import { BackplaneMessageType, encodeMessage } from '../libs/signalr/src/lifetime/scaleout/scaleout-protocol.js';
 import { OwnRedisServer, skipWithoutRedisServer } from './support/redis.js';
 import { barrier, connectClient, type NodeClient, texts } from './support/scale-out-clients.js';
 import { ScaleOutHub, scaleOutModule } from './fixtures/scale-out.hub.js';
@@ -100,10 +101,16 @@ describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () 
   });
 
   it('gives up on a node that receives but never answers, after groupAckTimeout and clientResultTimeout', async () => {
-    // A silent "node": it listens on a node channel and never acks or answers.
+    // A silent "node": it says hello (as a node does when it starts) and
+    // listens on its node channel, but never acks or answers.
     const silent = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    const publisher = new Redis(redis.url, { maxRetriesPerRequest: 0 });
     try {
       await silent.subscribe(`${prefix}:/scale:node:silent00`);
+      // Node A answers the hello on the silent node's channel: from then on it knows that node.
+      const answered = new Promise((resolve) => silent.once('message', resolve));
+      await publisher.publish(`${prefix}:/scale:all`, encodeMessage(['silent00', BackplaneMessageType.NodeHello]));
+      await answered;
       const a1 = await connect(nodeA);
       const ghost = 'AAAAAAAAAAAAAAAAAAAAAA.silent00';
       await expect(a1.connection.invoke('AddToGroup', ghost, 'room')).rejects.toThrow(
@@ -114,6 +121,7 @@ describe.skipIf(skip)('Redis backplane when Redis goes away and comes back', () 
       });
     } finally {
       silent.disconnect();
+      publisher.disconnect();
     }
   });
 

@@ -20,8 +20,8 @@ class RoutedController {
 class RoutingModule {}
 
 /**
- * Hub paths are taken off the HTTP server before the framework routes: the
- * app's global prefix and its controllers neither hide nor shadow a hub.
+ * Hub paths are matched before the framework routes: the app's global
+ * prefix and its controllers neither hide nor shadow a hub.
  */
 describe.each(HTTP_PLATFORMS)('hub routes beside the app on %s', (platform) => {
   let server: RunningApp;

@@ -21,6 +21,6 @@ export function clientWebSocket(connection: HubConnection): unknown {
  * Terminates the server's WebSocket of a connection (its transport's socket):
  * the server sees a drop, the client a socket closed without a Close frame.
  */
-export function dropServerSocket(connection: { transport: unknown }): void {
-  (connection.transport as { socket: WebSocket }).socket.terminate();
+export function dropServerSocket(connection: object): void {
+  (connection as { transport: { socket: WebSocket } }).transport.socket.terminate();
 }

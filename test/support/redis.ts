@@ -103,6 +103,16 @@ export class OwnRedisServer {
     });
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Kills the server as a crash would, and resolves once it has exited. */
   async stop(): Promise<void> {
     const child = this.process;

@@ -8,6 +8,7 @@ import { BroadcastService } from './chat/broadcast.service.js';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatHub } from './chat/chat.hub.js';
 import { EchoGateway } from './echo/echo.gateway.js';
+import { EchoHandler } from './echo/echo.handler.js';
 import { PageController } from './page/page.controller.js';
 
 @Module({
@@ -26,6 +27,6 @@ import { PageController } from './page/page.controller.js';
     }),
   ],
   controllers: [AuthController, ChatController, PageController],
-  providers: [ChatHub, BroadcastService, EchoGateway],
+  providers: [ChatHub, BroadcastService, EchoGateway, EchoHandler],
 })
 export class DemoModule {}

@@ -25,6 +25,12 @@ export { HubException } from './hub/hub-exception.js';
 export { ClientResultTimeoutError } from './hub/client-result-timeout.error.js';
 export { HubEndpoint } from './nest/hub-endpoint.js';
 
+// Connection handlers: plain connections, without the hub protocol.
+export { ConnectionHandler, type ConnectionHandlerOptions } from './decorators/connection-handler.decorator.js';
+export type { OnConnection } from './connection-handlers/connection-handler.interface.js';
+export { ConnectionContext } from './connection-handlers/connection-context.js';
+export { ConnectionHandlerEndpoint } from './nest/connection-handler-endpoint.js';
+
 // Sending to clients, from a hub or from any provider.
 export { InjectHubContext } from './decorators/inject-hub-context.decorator.js';
 export { getHubContextToken } from './nest/known-hubs.js';
@@ -77,3 +83,12 @@ export { JsonHubProtocol } from './protocol/json-hub-protocol.js';
 export { MessagePackHubProtocol } from './protocol/messagepack-hub-protocol.js';
 export { HubLifetimeManager } from './lifetime/hub-lifetime-manager.js';
 export type { BackplaneScope, HubLifetimeManagerFactory } from './lifetime/hub-lifetime-manager-factory.js';
+export type { LifetimeConnection } from './lifetime/lifetime-connection.js';
+// Writing a backplane: a bus for the scale-out core (README, "Writing a backplane").
+export type { BackplaneBus, BusListeners } from './lifetime/scaleout/backplane-bus.js';
+export { BackplaneUnavailableError } from './lifetime/scaleout/backplane-unavailable.error.js';
+export { scaleoutBackplane } from './lifetime/scaleout/scaleout-backplane.js';
+export { ScaleoutHubLifetimeManager } from './lifetime/scaleout/scaleout-hub-lifetime-manager.js';
+export type { ScaleoutOptions } from './lifetime/scaleout/scaleout-node.js';
+export { inMemoryBackplane } from './lifetime/scaleout/in-memory-backplane.js';
+export { InMemoryBroker, InMemoryBus } from './lifetime/scaleout/in-memory-bus.js';

@@ -10,3 +10,7 @@ export const HUB_GATEWAY_OPTION = 'signalrHub';
 export const SIGNALR_MODULE_OPTIONS = Symbol('SIGNALR_MODULE_OPTIONS');
 /** Metadata on a hub method: indexes of its `@UploadStream()` parameters. */
 export const UPLOAD_STREAMS_METADATA = 'signalr:upload-streams';
+/** Metadata on a connection handler class: its path and options (`@ConnectionHandler`). */
+export const CONNECTION_HANDLER_METADATA = 'signalr:connection-handler';
+/** Gateway option key that marks a `@WebSocketGateway` as a connection handler, holding its class. */
+export const CONNECTION_HANDLER_GATEWAY_OPTION = 'signalrConnectionHandler';

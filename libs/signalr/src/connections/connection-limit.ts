@@ -1,4 +1,4 @@
-import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
+import type { ConnectionApplication } from './connection-application.js';
 import type { HttpConnectionManager } from './http-connection-manager.js';
 
 /**
@@ -13,7 +13,7 @@ export class ConnectionLimit {
 
   constructor(
     private readonly maximum: number,
-    private readonly handler: HubConnectionHandler,
+    private readonly handler: Pick<ConnectionApplication, 'connections'>,
     private readonly negotiated: HttpConnectionManager,
   ) {}
 

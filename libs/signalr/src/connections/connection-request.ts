@@ -9,8 +9,26 @@ const NOTHING_ATTACHED: Readonly<Record<string, unknown>> = Object.freeze({});
  * app's middleware attached.
  */
 let ownRequestKeys: Set<string> | undefined;
-/** Node sets `parser` on upgrade requests; Express the rest. */
-const FRAMEWORK_KEYS = ['parser', 'res', 'next', 'baseUrl', 'originalUrl', 'params', 'query', 'route', 'body'];
+const FRAMEWORK_KEYS = [
+  // Node, on upgrade requests
+  'parser',
+  // Express
+  'res',
+  'next',
+  'baseUrl',
+  'originalUrl',
+  'params',
+  'query',
+  'route',
+  'body',
+  // Fastify's middleware runner (@fastify/middie)
+  'id',
+  'hostname',
+  'ip',
+  'ips',
+  'log',
+  'protocol',
+];
 
 /**
  * The HTTP request that opened a connection (ASP.NET Core's
@@ -26,6 +44,7 @@ const FRAMEWORK_KEYS = ['parser', 'res', 'next', 'baseUrl', 'originalUrl', 'para
  * @publicApi
  */
 export class ConnectionRequest {
+  /** The HTTP method: GET for the requests that open connections. */
   readonly method: string;
   /** The request target, path and query, as the client sent it. */
   readonly url: string;

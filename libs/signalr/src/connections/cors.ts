@@ -6,9 +6,10 @@ const SIGNALR_CLIENT_HEADERS = ['X-Requested-With', 'X-SignalR-User-Agent', 'Aut
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
 
 /**
- * The CORS policy of one hub's HTTP endpoints. Hub requests never reach the
- * framework's CORS middleware (the adapter takes them first), so the hub
- * answers preflights and adds the response headers itself.
+ * The CORS policy of one hub's HTTP endpoints (the hub's `cors` option): the
+ * hub answers preflights and adds the response headers itself. The app's own
+ * CORS set-up (`app.enableCors()`) runs before it, as middleware; where that
+ * allowed the origin, or answered the preflight, this policy stays out.
  */
 export class CorsPolicy {
   private readonly anyOrigin: boolean;

@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { type ServerOptions, WebSocketServer } from 'ws';
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
-import type { HubConnectionHandler } from '../hub/hub-connection-handler.js';
 import { HubProtocolError, maxMessageSizeExceeded } from '../protocol/hub-protocol-error.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
 import { type LongPollingSettings, LongPollingTransport } from '../transports/long-polling-transport.js';
@@ -11,6 +9,7 @@ import { ServerSentEventsTransport } from '../transports/server-sent-events-tran
 import type { Transport } from '../transports/transport.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
 import { WebSocketTransport } from '../transports/websocket-transport.js';
+import type { ApplicationConnection, ConnectionApplication } from './connection-application.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { ConnectionRequest } from './connection-request.js';
 import { CorsPolicy, isPreflight } from './cors.js';
@@ -66,7 +65,7 @@ export class HttpConnectionDispatcher {
    * negotiation have none); each leaves when its transport is done, or, for
    * a dropped WebSocket awaiting a stateful reconnect, when its connection is.
    */
-  private readonly active = new Map<string, HubConnectionContext>();
+  private readonly active = new Map<string, ApplicationConnection>();
   private readonly cors?: CorsPolicy;
   private readonly longPolling: LongPollingSettings;
   /** Largest WebSocket message or POST body: several hub messages may share one. */
@@ -75,7 +74,7 @@ export class HttpConnectionDispatcher {
 
   constructor(
     readonly path: string,
-    private readonly handler: HubConnectionHandler,
+    private readonly handler: ConnectionApplication,
     readonly connectionManager: HttpConnectionManager,
     private readonly authenticator: HubAuthenticator,
   ) {
@@ -111,7 +110,8 @@ export class HttpConnectionDispatcher {
     if (request.method !== 'POST' || negotiate) {
       request.resume(); // only sends have a body to read; never leave a socket stalled
     }
-    if (this.cors) {
+    // The app's own CORS set-up runs first (it is middleware): where it allowed the origin, the hub's stays out.
+    if (this.cors && !response.hasHeader('Access-Control-Allow-Origin')) {
       if (isPreflight(request)) return this.cors.preflight(request, response);
       this.cors.apply(request, response);
     }
@@ -211,22 +211,27 @@ export class HttpConnectionDispatcher {
   private readBody(
     request: IncomingMessage,
     response: ServerResponse,
-    receiver: HubConnectionContext,
+    receiver: ApplicationConnection,
     done: () => void,
   ): void {
     let received = 0;
+    // A receiver of whole messages (a connection handler) gets the body at once.
+    const chunks: Buffer[] | undefined = receiver.receivesWholeMessages ? [] : undefined;
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > this.maxUnitSize) {
         request.off('data', onData);
         this.refuseBody(request, response, receiver);
         done();
+      } else if (chunks) {
+        chunks.push(chunk);
       } else {
         receiver.receive(chunk);
       }
     };
     request.on('data', onData);
     request.once('end', () => {
+      if (chunks && received <= this.maxUnitSize) receiver.receive(Buffer.concat(chunks), isBinaryBody(request));
       if (!response.headersSent) sendText(response, 200);
       done();
     });
@@ -237,7 +242,7 @@ export class HttpConnectionDispatcher {
   }
 
   /** A body larger than a WebSocket message may be: 413, and the connection closes as over WebSockets. */
-  private refuseBody(request: IncomingMessage, response: ServerResponse, connection: HubConnectionContext): void {
+  private refuseBody(request: IncomingMessage, response: ServerResponse, connection: ApplicationConnection): void {
     request.resume();
     response.setHeader('Connection', 'close');
     sendText(response, 413, `The request body is larger than ${this.maxUnitSize} bytes.`);
@@ -335,7 +340,7 @@ export class HttpConnectionDispatcher {
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const transport = new WebSocketTransport(webSocket);
       // The connection keeps its user; its authentication now expires with the new request's.
-      connection.reconnect(transport, auth.expiresAt);
+      connection.reconnect!(transport, auth.expiresAt);
       transport.start(connection, () => this.release(token, transport));
     });
   }
@@ -454,6 +459,11 @@ function noRelease(): void {}
 
 function notSupported(type: HttpTransportType): string {
   return `${HttpTransportType[type]} transport not supported by this end point type`;
+}
+
+/** The official clients post binary messages as `application/octet-stream`, text as `text/plain`. */
+function isBinaryBody(request: IncomingMessage): boolean {
+  return request.headers['content-type']?.toLowerCase().startsWith('application/octet-stream') ?? false;
 }
 
 function acceptsEventStream(request: IncomingMessage): boolean {

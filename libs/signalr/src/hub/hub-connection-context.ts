@@ -1,5 +1,6 @@
 import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
+import type { LifetimeConnection } from '../lifetime/lifetime-connection.js';
 import { HandshakeProtocol, HandshakeTooLargeError } from '../protocol/handshake-protocol.js';
 import { type CloseMessage, type HubMessage, MessageType } from '../protocol/hub-message.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
@@ -76,7 +77,7 @@ const RECONNECT_CLOSE_MESSAGE: CloseMessage = { type: MessageType.Close, allowRe
  */
 export class HubConnectionContext
   extends HubCallerContext
-  implements TransportReceiver, Flushable, ReceiveFlow, WriteFlow
+  implements TransportReceiver, Flushable, ReceiveFlow, WriteFlow, LifetimeConnection
 {
   state = ConnectionState.Handshaking;
   protocol?: HubProtocol;

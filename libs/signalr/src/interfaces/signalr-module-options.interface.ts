@@ -22,4 +22,13 @@ export interface SignalRModuleOptions extends HubOptions {
    * routing, `/CHATHUB` and `/chathub/negotiate` reach the hub at `/chatHub`.
    */
   caseSensitivePaths?: boolean;
+  /**
+   * Route hub requests (negotiate, event streams, polls, sends, deletes)
+   * through the app's framework, so that its middleware and CORS set-up apply
+   * to them as to any route. Default true. `false` serves them before the
+   * framework sees them: faster (no middleware runs), but `app.use()`,
+   * `app.enableCors()` and middleware of modules do not apply; use the hub's
+   * `cors` option then.
+   */
+  appMiddleware?: boolean;
 }

@@ -66,11 +66,16 @@ export class ClientResults {
 
   /** Fails every invocation waiting on a connection that has gone. */
   cancelConnection(connectionId: string): void {
+    this.cancelConnections((id) => id === connectionId);
+  }
+
+  /** Fails every invocation waiting on a connection that `gone` says has gone (all those of a node). */
+  cancelConnections(gone: (connectionId: string) => boolean): void {
     for (const [id, pending] of this.pending) {
-      if (pending.connectionId !== connectionId) continue;
+      if (!gone(pending.connectionId)) continue;
       this.pending.delete(id);
       pending.release?.();
-      pending.reject(new Error(`Connection '${connectionId}' disconnected.`));
+      pending.reject(new Error(`Connection '${pending.connectionId}' disconnected.`));
     }
   }
 

@@ -1,20 +1,19 @@
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { DefaultHubLifetimeManager } from './default-hub-lifetime-manager.js';
+import type { LifetimeConnection } from './lifetime-connection.js';
 
 /** A connection that records what it is sent. */
 function fakeConnection(connectionId: string, userIdentifier?: string) {
   const received: string[] = [];
   const protocol = new JsonHubProtocol();
-  const connection = {
+  const connection: LifetimeConnection = {
     connectionId,
     userIdentifier,
-    groupNames: undefined as Set<string> | undefined,
     writeSerialized: (message: SerializedHubMessage) => received.push(message.getBytes(protocol).toString()),
     writeMessage: (message: unknown) => received.push(JSON.stringify(message)),
   };
-  return { connection: connection as unknown as HubConnectionContext, received };
+  return { connection, received };
 }
 
 describe('DefaultHubLifetimeManager', () => {

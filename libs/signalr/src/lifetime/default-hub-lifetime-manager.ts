@@ -1,10 +1,10 @@
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { type CompletionMessage, type InvocationMessage, MessageType } from '../protocol/hub-message.js';
 import { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { ClientResults } from './client-results.js';
 import { ConnectionIndex } from './connection-index.js';
 import { requireGroupName } from './group-names.js';
 import { HubLifetimeManager } from './hub-lifetime-manager.js';
+import type { LifetimeConnection } from './lifetime-connection.js';
 
 const DONE = Promise.resolve();
 
@@ -17,7 +17,7 @@ const DONE = Promise.resolve();
  * connections a selector picks; a backplane delivers through them too.
  */
 export class DefaultHubLifetimeManager extends HubLifetimeManager {
-  private readonly connections = new Map<string, HubConnectionContext>();
+  private readonly connections = new Map<string, LifetimeConnection>();
   private readonly groups = new ConnectionIndex();
   private readonly users = new ConnectionIndex();
   private readonly clientResults = new ClientResults();
@@ -32,7 +32,7 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
   }
 
   /** The local connection with this id, if any. */
-  getConnection(connectionId: string): HubConnectionContext | undefined {
+  getConnection(connectionId: string): LifetimeConnection | undefined {
     return this.connections.get(connectionId);
   }
 
@@ -46,13 +46,13 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
     return this.users.get(userId) !== undefined;
   }
 
-  onConnected(connection: HubConnectionContext): Promise<void> {
+  onConnected(connection: LifetimeConnection): Promise<void> {
     this.connections.set(connection.connectionId, connection);
     if (connection.userIdentifier !== undefined) this.users.add(connection.userIdentifier, connection);
     return DONE;
   }
 
-  onDisconnected(connection: HubConnectionContext): Promise<void> {
+  onDisconnected(connection: LifetimeConnection): Promise<void> {
     this.connections.delete(connection.connectionId);
     if (connection.userIdentifier !== undefined) this.users.delete(connection.userIdentifier, connection);
     if (connection.groupNames) {
@@ -225,7 +225,7 @@ export class DefaultHubLifetimeManager extends HubLifetimeManager {
   }
 
   private writeIndexed(index: ConnectionIndex, keys: readonly string[], message: SerializedHubMessage): void {
-    let seen: Set<HubConnectionContext> | undefined;
+    let seen: Set<LifetimeConnection> | undefined;
     for (const key of keys) {
       const members = index.get(key);
       if (!members) continue;

@@ -1,7 +1,7 @@
 import { newConnectionId } from '../connections/connection-ids.js';
-import type { HubConnectionContext } from '../hub/hub-connection-context.js';
 import type { CompletionMessage } from '../protocol/hub-message.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
+import type { LifetimeConnection } from './lifetime-connection.js';
 
 /**
  * Knows every connection of one hub and delivers messages to them (ASP.NET
@@ -22,8 +22,8 @@ export abstract class HubLifetimeManager {
     return newConnectionId();
   }
 
-  abstract onConnected(connection: HubConnectionContext): Promise<void>;
-  abstract onDisconnected(connection: HubConnectionContext): Promise<void>;
+  abstract onConnected(connection: LifetimeConnection): Promise<void>;
+  abstract onDisconnected(connection: LifetimeConnection): Promise<void>;
 
   abstract sendAll(method: string, args: unknown[]): Promise<void>;
   abstract sendAllExcept(method: string, args: unknown[], excludedConnectionIds: readonly string[]): Promise<void>;

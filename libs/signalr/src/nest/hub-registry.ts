@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import type { HubMetadata } from '../decorators/hub.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubContext } from '../hub/hub-context.js';
@@ -15,9 +15,10 @@ import { HUB_METADATA, SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
  * connections in, released at shutdown (after the hubs have closed).
  */
 @Injectable()
-export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
+export class HubRegistry implements BackplaneScope, OnModuleInit, OnApplicationShutdown {
   private readonly contexts = new Map<Type, HubContext>();
   private shutdownHooks: (() => Promise<void> | void)[] = [];
+  private initHooks: (() => void)[] = [];
 
   constructor(@Inject(SIGNALR_MODULE_OPTIONS) readonly options: SignalRModuleOptions) {}
 
@@ -35,6 +36,20 @@ export class HubRegistry implements BackplaneScope, OnApplicationShutdown {
 
   getLifetimeManager(hub: Type): HubLifetimeManager {
     return this.getHubContext(hub).lifetimeManager;
+  }
+
+  /**
+   * Runs `hook` when Nest initializes the modules: after it has registered the
+   * app's middleware and routes, before its not-found handler.
+   */
+  onModulesInitialized(hook: () => void): void {
+    this.initHooks.push(hook);
+  }
+
+  onModuleInit(): void {
+    const hooks = this.initHooks;
+    this.initHooks = [];
+    for (const hook of hooks) hook();
   }
 
   onShutdown(hook: () => Promise<void> | void): void {

@@ -20,6 +20,10 @@ export class RouteTable<T> {
     return this.routes.size;
   }
 
+  endpoints(): IterableIterator<T> {
+    return this.routes.values();
+  }
+
   /** Adds an endpoint; false when its path (as matched) is taken. */
   add(path: string, endpoint: T): boolean {
     const key = this.key(path);

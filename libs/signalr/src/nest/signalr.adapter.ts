@@ -1,4 +1,4 @@
-import { type INestApplicationContext, Logger, type Type } from '@nestjs/common';
+import { type INestApplication, type INestApplicationContext, Logger, type Type } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { AbstractWsAdapter, type MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -8,19 +8,29 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { rejectUpgrade, sendText } from '../connections/http-responses.js';
 import { normalizeHubPath } from '../decorators/hub.decorator.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
-import { HUB_GATEWAY_OPTION } from '../signalr.constants.js';
+import { CONNECTION_HANDLER_GATEWAY_OPTION, HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';
+import { ConnectionHandlerEndpoint } from './connection-handler-endpoint.js';
+import { createConnectionHandlerEndpoint } from './connection-handler-endpoint.factory.js';
+import { type HubRequest, mountHubRoutes, tagHubRequest } from './framework-routes.js';
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
 import { hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
-type GatewayOptions = { path?: string; [HUB_GATEWAY_OPTION]?: Type } & Record<string, unknown>;
+type GatewayOptions = {
+  path?: string;
+  [HUB_GATEWAY_OPTION]?: Type;
+  [CONNECTION_HANDLER_GATEWAY_OPTION]?: Type;
+} & Record<string, unknown>;
+/** What the connection layer serves at a path: a hub, or a connection handler. */
+type Endpoint = HubEndpoint | ConnectionHandlerEndpoint;
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
- * Serves `@Hub` gateways with the SignalR protocol, and plain
+ * Serves `@Hub` gateways with the SignalR protocol, `@ConnectionHandler`
+ * providers with the same connection layer and no hub protocol, and plain
  * `@WebSocketGateway` gateways as `WsAdapter` does, on the app's own HTTP
  * server, routed by path.
  *
@@ -31,37 +41,51 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  */
 export class SignalRAdapter extends AbstractWsAdapter {
   private readonly logger = new Logger(SignalRAdapter.name);
-  /** Made with the first hub, when the module's options can be read. */
-  private hubs?: RouteTable<HubEndpoint>;
+  /** Hubs and connection handlers; made with the first, when the module's options can be read. */
+  private hubs?: RouteTable<Endpoint>;
   private readonly gateways = new Map<string, WebSocketServer>();
   /** Plain gateways get WsAdapter's own message handling. */
   private readonly gatewayAdapter: WsAdapter;
   private hubInstances = new Map<Type, object | undefined>();
   private detachFromHttpServer?: () => void;
+  /** Hub requests go through the framework (its middleware, CORS) to routes mounted in it. */
+  private servedByFramework = false;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
     this.gatewayAdapter = new WsAdapter(app);
   }
 
-  create(port: number, options: GatewayOptions = {}): HubEndpoint | WebSocketServer {
+  create(port: number, options: GatewayOptions = {}): HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer {
     const hub = options[HUB_GATEWAY_OPTION];
-    if (!hub) return this.createGatewayServer(port, options);
-    if (port !== 0) throw new Error(`Hub ${hub.name} must be served on the application's HTTP server (port 0).`);
+    const connectionHandler = options[CONNECTION_HANDLER_GATEWAY_OPTION];
+    if (!hub && !connectionHandler) return this.createGatewayServer(port, options);
+    const type = (hub ?? connectionHandler)!;
+    if (port !== 0) throw new Error(`${type.name} must be served on the application's HTTP server (port 0).`);
     const registry = this.getRegistry();
-    const endpoint = createHubEndpoint(
-      hub,
-      registry,
-      () => this.getHubInstance(hub),
-      () => hasGlobalEnhancers(this.app),
-    );
-    this.hubs ??= new RouteTable(registry.options.caseSensitivePaths ?? false);
+    const endpoint = hub
+      ? createHubEndpoint(
+          hub,
+          registry,
+          () => this.getProviderInstance(hub),
+          () => hasGlobalEnhancers(this.app),
+        )
+      : createConnectionHandlerEndpoint(type, registry.options, () => this.getProviderInstance(type));
+    if (!this.hubs) {
+      this.hubs = new RouteTable(registry.options.caseSensitivePaths ?? false);
+      if (registry.options.appMiddleware !== false) registry.onModulesInitialized(() => this.mountOnFramework());
+    }
     if (!this.hubs.add(endpoint.path, endpoint)) throw new Error(`Two hubs are mapped to '${endpoint.path}'.`);
     this.attachToHttpServer();
     return endpoint;
   }
 
-  bindClientConnect(server: HubEndpoint | WebSocketServer, callback: (...args: unknown[]) => void): void {
+  bindClientConnect(
+    server: HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer,
+    callback: (...args: unknown[]) => void,
+  ): void {
+    // A connection handler's connections go to its onConnected, not through Nest's gateway hooks.
+    if (server instanceof ConnectionHandlerEndpoint) return;
     if (server instanceof HubEndpoint) {
       if (server.handler.nestConnect) throw new Error(`Only one @Hub class can serve '${server.path}'.`);
       server.handler.nestConnect = callback;
@@ -90,8 +114,8 @@ export class SignalRAdapter extends AbstractWsAdapter {
     else client.terminate();
   }
 
-  async close(server: HubEndpoint | WebSocketServer): Promise<void> {
-    if (server instanceof HubEndpoint) {
+  async close(server: HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer): Promise<void> {
+    if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
       return;
@@ -126,7 +150,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     }
   }
 
-  private getHubInstance(hub: Type): object | undefined {
+  private getProviderInstance(hub: Type): object | undefined {
     if (!this.hubInstances.has(hub)) {
       let instance: object | undefined;
       try {
@@ -140,9 +164,25 @@ export class SignalRAdapter extends AbstractWsAdapter {
   }
 
   /**
-   * Hubs answer plain HTTP too (negotiate, and later the HTTP transports), so
-   * their paths are taken off the framework's request listeners, as engine.io
-   * does; every other request goes to the framework untouched.
+   * Mounts the hubs' routes in the app's framework, now that the app's
+   * middleware and routes are in place (Express runs them in order).
+   */
+  private mountOnFramework(): void {
+    const httpAdapter = (this.app as Partial<INestApplication>).getHttpAdapter?.();
+    if (!httpAdapter || !this.hubs) return;
+    const paths = [...this.hubs.endpoints()].map((endpoint) => endpoint.path);
+    this.servedByFramework = mountHubRoutes(httpAdapter, paths, (hubRequest: HubRequest<Endpoint>, request, response) =>
+      this.serveHubRequest(hubRequest, request, response),
+    );
+  }
+
+  /**
+   * Hubs answer plain HTTP too (negotiate and the HTTP transports). Requests
+   * are matched here, before the framework routes them, so that hub paths
+   * ignore case on every platform: hub requests are tagged and go on through
+   * the framework (its middleware, then the routes mounted for hubs), or,
+   * where no routes could be mounted, are served here; every other request
+   * goes to the framework untouched.
    */
   private attachToHttpServer(): void {
     if (this.detachFromHttpServer) return;
@@ -170,11 +210,29 @@ export class SignalRAdapter extends AbstractWsAdapter {
     const route = this.hubs.match(pathname);
     if (!route) return false;
     const { endpoint, negotiate } = route;
-    endpoint.http.handleRequest(request, response, negotiate, new URLSearchParams(query)).catch((error: Error) => {
-      this.logger.error(`Request to ${pathname} failed.`, error.stack);
+    const hubRequest = { endpoint, negotiate, query: new URLSearchParams(query) };
+    if (!this.servedByFramework) {
+      this.serveHubRequest(hubRequest, request, response);
+      return true;
+    }
+    // The framework's router matches the hub's own spelling of the path.
+    const canonical = negotiate ? `${endpoint.path === '/' ? '' : endpoint.path}/negotiate` : endpoint.path;
+    if (pathname !== canonical || request.url!.length !== pathname.length + (query ? query.length + 1 : 0)) {
+      request.url = query ? `${canonical}?${query}` : canonical;
+    }
+    tagHubRequest(request, hubRequest);
+    return false;
+  }
+
+  private serveHubRequest(
+    { endpoint, negotiate, query }: HubRequest<Endpoint>,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    endpoint.http.handleRequest(request, response, negotiate, query).catch((error: Error) => {
+      this.logger.error(`Request to ${endpoint.path} failed.`, error.stack);
       if (!response.headersSent) sendText(response, 500);
     });
-    return true;
   }
 
   private routeUpgrade(server: Server, request: IncomingMessage, socket: Duplex, head: Buffer): void {

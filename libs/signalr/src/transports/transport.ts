@@ -7,7 +7,14 @@ import type { PostedInput } from './posted-input.js';
  * received and tells that it ended.
  */
 export interface TransportReceiver {
-  receive(data: Buffer): void;
+  /**
+   * Bytes from the client: a chunk of a stream of hub messages, or, for a
+   * receiver that `receivesWholeMessages`, one WebSocket message or POST
+   * body, `binary` unless it was text.
+   */
+  receive(data: Buffer, binary?: boolean): void;
+  /** Takes each WebSocket message or POST body whole (connection handlers), not as a byte stream. */
+  readonly receivesWholeMessages?: boolean;
   transportClosed(error?: Error): void;
   /**
    * The transport dropped without a close handshake (a WebSocket whose

@@ -27,7 +27,7 @@ export class WebSocketTransport implements Transport {
   start(receiver: TransportReceiver, release: () => void): void {
     const socket = this.socket;
     this.release = release;
-    socket.on('message', (data: RawData) => receiver.receive(toBuffer(data)));
+    socket.on('message', (data: RawData, binary: boolean) => receiver.receive(toBuffer(data), binary));
     socket.once('close', (code: number) => this.onClose(receiver, code));
     socket.on('error', (error) => {
       // Bad frames from the client: not a network drop.

@@ -1,4 +1,4 @@
-import { BackplaneMessageType, decodeMessage, encodeMessage, isFromSender, senderPrefix } from './redis-protocol.js';
+import { BackplaneMessageType, decodeMessage, encodeMessage, isFromSender, senderPrefix } from './scaleout-protocol.js';
 
 describe('backplane messages', () => {
   it('round-trip, with the framed bytes of each protocol untouched', () => {

@@ -14,6 +14,13 @@ import { Packr } from 'msgpackr';
  * | ClientInvocation      | connectionId, invocationId, serialized        | node (the owner)  |
  * | ClientCompletion      | connectionId, invocationId, outcome, value    | node (the invoker) |
  * | ClientCancel          | connectionId, invocationId                    | node (the owner)  |
+ * | NodeHello             | (nothing)                                     | all               |
+ * | NodeAlive             | (nothing)                                     | all, node (the new one) |
+ * | NodeBye               | (nothing)                                     | all               |
+ *
+ * The node messages are how nodes know each other (see `NodePresence`): a
+ * node that starts says hello and every other node answers on its channel;
+ * nodes say they are alive at an interval, and goodbye when they stop.
  *
  * `serialized` is the hub message already serialized and framed by every
  * protocol of the hub, flattened as `[name, bytes, name, bytes…]` (as ASP.NET
@@ -29,6 +36,9 @@ export enum BackplaneMessageType {
   ClientInvocation = 6,
   ClientCompletion = 7,
   ClientCancel = 8,
+  NodeHello = 9,
+  NodeAlive = 10,
+  NodeBye = 11,
 }
 
 /** How a client-result invocation ended on the node of the connection. */
@@ -82,7 +92,11 @@ export type BackplaneMessage =
       outcome: ClientResultOutcome,
       value: unknown,
     ]
-  | [sender: string, type: BackplaneMessageType.ClientCancel, connectionId: string, invocationId: string];
+  | [sender: string, type: BackplaneMessageType.ClientCancel, connectionId: string, invocationId: string]
+  | [
+      sender: string,
+      type: BackplaneMessageType.NodeHello | BackplaneMessageType.NodeAlive | BackplaneMessageType.NodeBye,
+    ];
 
 // Plain MessagePack maps (no msgpackr records): client results may be any
 // value, and nothing here needs structures shared between messages.
@@ -102,7 +116,7 @@ export function decodeMessage(payload: Buffer): BackplaneMessage {
 /**
  * The bytes every message of `nodeId` starts with after its 1-byte array
  * header (arrays of up to 15 items are a MessagePack fixarray; the id a
- * fixstr): a node recognizes its own messages echoed by Redis without
+ * fixstr): a node recognizes its own messages echoed by the broker without
  * decoding them.
  */
 export function senderPrefix(nodeId: string): Buffer {

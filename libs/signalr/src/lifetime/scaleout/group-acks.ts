@@ -1,4 +1,5 @@
 interface PendingAck {
+  nodeId: string;
   resolve(): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -16,7 +17,7 @@ export class GroupAcks {
   constructor(private readonly timeout: number) {}
 
   /** A new ack id and the promise its ack settles; fails after the timeout. */
-  create(connectionId: string): { id: number; acked: Promise<void> } {
+  create(nodeId: string, connectionId: string): { id: number; acked: Promise<void> } {
     const id = ++this.counter;
     const acked = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -27,7 +28,7 @@ export class GroupAcks {
           ),
         );
       }, this.timeout).unref();
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { nodeId, resolve, reject, timer });
     });
     return { id, acked };
   }
@@ -39,6 +40,11 @@ export class GroupAcks {
     this.pending.delete(id);
     clearTimeout(pending.timer);
     pending.resolve();
+  }
+
+  /** A node that has gone has no connections left to change: its pending changes are done. */
+  nodeGone(nodeId: string): void {
+    for (const [id, pending] of this.pending) if (pending.nodeId === nodeId) this.ack(id);
   }
 
   fail(id: number, error: Error): void {

@@ -5,7 +5,7 @@ import { newConnectionId } from '../../connections/connection-ids.js';
  * With a backplane, a connection id ends with the id of the node that serves
  * the connection (`<22 random characters>.<node id>`): a message or command
  * for one connection goes straight to that node's channel, with no directory
- * to keep in Redis. Clients treat connection ids as opaque strings.
+ * to keep in the broker. Clients treat connection ids as opaque strings.
  */
 const SEPARATOR = '.';
 

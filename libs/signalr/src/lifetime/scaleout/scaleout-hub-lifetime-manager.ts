@@ -1,4 +1,3 @@
-import type { HubConnectionContext } from '../../hub/hub-connection-context.js';
 import { HubException } from '../../hub/hub-exception.js';
 import { type CompletionMessage, MessageType } from '../../protocol/hub-message.js';
 import type { HubProtocol } from '../../protocol/hub-protocol.js';
@@ -9,10 +8,12 @@ import { ClientResults } from '../client-results.js';
 import { DefaultHubLifetimeManager } from '../default-hub-lifetime-manager.js';
 import { requireGroupName } from '../group-names.js';
 import { HubLifetimeManager } from '../hub-lifetime-manager.js';
+import type { LifetimeConnection } from '../lifetime-connection.js';
 import { GroupAcks } from './group-acks.js';
 import { newNodeConnectionId, nodeIdOf } from './node-ids.js';
-import { RedisChannels } from './redis-channels.js';
-import type { RedisConnections } from './redis-connections.js';
+import { NodePresence } from './node-presence.js';
+import { ScaleoutChannels } from './scaleout-channels.js';
+import type { ScaleoutNode } from './scaleout-node.js';
 import {
   type BackplaneMessage,
   BackplaneMessageType,
@@ -21,29 +22,35 @@ import {
   encodeMessage,
   GroupAction,
   type SerializedPayload,
-} from './redis-protocol.js';
+} from './scaleout-protocol.js';
 
 const DONE = Promise.resolve();
 
 /**
- * A lifetime manager for a hub served by several nodes that share a Redis
- * (ASP.NET Core's RedisHubLifetimeManager). Local connections are the
- * in-memory manager's, which this one wraps: every send is delivered
- * locally at once, then published once, serialized by every protocol of the
- * hub, for the other nodes to write as is to their own connections.
+ * A lifetime manager for a hub served by several nodes that share a broker
+ * (ASP.NET Core's RedisHubLifetimeManager, for any `BackplaneBus`). Local
+ * connections are the in-memory manager's, which this one wraps: every send
+ * is delivered locally at once, then published once, serialized by every
+ * protocol of the hub, for the other nodes to write as is to their own
+ * connections.
  *
  * Delivery to other nodes is at most once, as with ASP.NET Core's Redis
- * backplane: Redis pub/sub keeps no message for a node that is not
- * subscribed at that moment, and nothing is resent after a fault. Messages
- * from one node arrive at another in the order they were sent.
+ * backplane: pub/sub keeps no message for a node that is not subscribed at
+ * that moment, and nothing is resent after a fault. Messages from one node
+ * on one channel arrive at another in the order they were sent.
  */
-export class RedisHubLifetimeManager extends HubLifetimeManager {
+export class ScaleoutHubLifetimeManager extends HubLifetimeManager {
   /** The connections of this node. */
   readonly local = new DefaultHubLifetimeManager();
-  private readonly channels: RedisChannels;
+  private readonly channels: ScaleoutChannels;
   private readonly nodeId: string;
   private readonly nodeChannel: string;
   private readonly acks: GroupAcks;
+  private readonly presence: NodePresence;
+  private readonly heartbeat: NodeJS.Timeout;
+  /** A heartbeat awaits the broker. */
+  private beating = false;
+  private readonly stopListening: () => void;
   /** Client results this node awaits from connections on other nodes. */
   private readonly remoteResults: ClientResults;
   /** Client-result invocations of other nodes to connections of this one, by invocation id. */
@@ -55,28 +62,37 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
   private protocols: readonly HubProtocol[] = [new JsonHubProtocol(), new MessagePackHubProtocol()];
   private protocolsByName = byName(this.protocols);
   /**
-   * Settles once `all` and the node channel are subscribed, or Redis failed
-   * to come up (an unreachable Redis delays the first connections by
-   * ioredis's `connectTimeout` at most).
+   * Settles once `all` and the node channel are subscribed and this node has
+   * said hello, or the broker failed to come up within the node's `timeout`
+   * (which delays the first connections that long, once).
    */
   private readonly started: Promise<unknown>;
 
   constructor(
     hubPath: string,
-    private readonly redis: RedisConnections,
-    options: { prefix: string; groupAckTimeout: number },
+    private readonly node: ScaleoutNode,
   ) {
     super();
-    this.nodeId = redis.nodeId;
-    this.channels = new RedisChannels(options.prefix, hubPath);
+    this.nodeId = node.nodeId;
+    this.channels = new ScaleoutChannels(node.prefix, hubPath);
     this.nodeChannel = this.channels.node(this.nodeId);
-    this.acks = new GroupAcks(options.groupAckTimeout);
+    this.acks = new GroupAcks(node.groupAckTimeout);
     this.remoteResults = new ClientResults(`${this.nodeId}.`);
+    this.presence = new NodePresence(node.heartbeatInterval, (gone) => this.onNodeGone(gone));
     this.started = Promise.all([
-      redis.subscribe(this.channels.all, this.onAllMessage),
-      redis.subscribe(this.nodeChannel, this.onNodeMessage),
-      redis.firstAttempt,
-    ]);
+      node.subscribe(this.channels.all, this.onAllMessage),
+      node.subscribe(this.nodeChannel, this.onNodeMessage),
+    ])
+      .catch(() => {}) // not subscribed yet: the bus subscribes when it connects
+      .then(() => node.whenConnectedOrTimedOut())
+      .then(() => this.announce(BackplaneMessageType.NodeHello));
+    // A node that was cut off may have missed hellos and goodbyes: it asks again.
+    this.stopListening = node.onReconnected(() => {
+      this.presence.grace();
+      this.announce(BackplaneMessageType.NodeHello);
+    });
+    node.onClose(() => this.dispose());
+    this.heartbeat = setInterval(() => this.beat(), node.heartbeatInterval).unref();
   }
 
   override init(protocols: readonly HubProtocol[]): void {
@@ -85,35 +101,51 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     this.local.init(protocols);
   }
 
-  /** Whether this node is connected to Redis, with every channel it needs subscribed. */
+  /** Whether this node is connected to the broker, with every channel it needs subscribed. */
   get connected(): boolean {
-    return this.redis.connected;
+    return this.node.connected;
   }
 
   /** Resolves when {@link connected}: for health checks and tests. */
   whenConnected(): Promise<void> {
-    return this.redis.whenConnected();
+    return this.node.whenConnected();
+  }
+
+  /** Other nodes of this hub heard from lately. */
+  get knownNodeCount(): number {
+    return this.presence.size;
+  }
+
+  /** Says goodbye (other nodes stop waiting for this one at once): when the app's node closes. */
+  private dispose(): void {
+    clearInterval(this.heartbeat);
+    this.stopListening();
+    this.announce(BackplaneMessageType.NodeBye);
   }
 
   override newConnectionId(): string {
     return newNodeConnectionId(this.nodeId);
   }
 
-  async onConnected(connection: HubConnectionContext): Promise<void> {
+  async onConnected(connection: LifetimeConnection): Promise<void> {
     await this.local.onConnected(connection);
     const user = connection.userIdentifier;
     // A connection's invocations wait for this (HubConnectionHandler): once a
     // client's first invocation has completed, sends from every node reach it.
-    if (user !== undefined) await this.redis.subscribe(this.channels.user(user), this.userHandler(user));
+    // A broker that does not answer delays a connection by `timeout` at most,
+    // and does not fail it: it is served locally, and the bus subscribes later.
+    if (user !== undefined) {
+      await this.node.subscribe(this.channels.user(user), this.userHandler(user)).catch(() => {});
+    }
     await this.started;
   }
 
-  async onDisconnected(connection: HubConnectionContext): Promise<void> {
+  async onDisconnected(connection: LifetimeConnection): Promise<void> {
     const groups = connection.groupNames && [...connection.groupNames];
     await this.local.onDisconnected(connection);
     if (groups) for (const group of groups) this.leftGroup(group);
     const user = connection.userIdentifier;
-    if (user !== undefined && !this.local.hasUser(user)) this.redis.unsubscribe(this.channels.user(user));
+    if (user !== undefined && !this.local.hasUser(user)) this.node.unsubscribe(this.channels.user(user));
   }
 
   // ---- sends ----------------------------------------------------------------
@@ -156,7 +188,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     if (remote) {
       const serialized = this.serialize((message ??= invocation(method, args)));
       for (const [node, ids] of remote) {
-        this.redis.publish(
+        this.node.publish(
           this.channels.node(node),
           encodeMessage([this.nodeId, BackplaneMessageType.ConnectionsInvocation, ids, serialized]),
         );
@@ -187,7 +219,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       groups,
       this.serialize(message),
     ]);
-    for (const group of groups) this.redis.publish(this.channels.group(group), payload);
+    for (const group of groups) this.node.publish(this.channels.group(group), payload);
     return DONE;
   }
 
@@ -216,17 +248,19 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     const message = invocation(method, args);
     this.local.writeUsers(users, message);
     const payload = encodeMessage([this.nodeId, BackplaneMessageType.Invocation, null, this.serialize(message)]);
-    for (const user of users) this.redis.publish(this.channels.user(user), payload);
+    for (const user of users) this.node.publish(this.channels.user(user), payload);
     return DONE;
   }
 
   // ---- groups ---------------------------------------------------------------
 
   /**
-   * A local connection joins at once and this node subscribes to the group
-   * (resolving once Redis confirmed it). A connection of another node is
+   * A local connection joins at once and this node subscribes to the group,
+   * resolving once the broker confirmed it; if the broker does not answer
+   * within `timeout`, the connection leaves the group again and this rejects
+   * ("The … backplane is unavailable."). A connection of another node is
    * changed by that node, which acks: this resolves on the ack, and rejects
-   * after `groupAckTimeout` or when Redis is unavailable.
+   * after `groupAckTimeout`, or when the broker is unavailable.
    */
   async addToGroup(connectionId: string, groupName: string): Promise<void> {
     requireGroupName(groupName);
@@ -242,8 +276,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   private async addLocal(connectionId: string, groupName: string): Promise<void> {
     await this.local.addToGroup(connectionId, groupName);
-    if (this.local.hasGroup(groupName)) {
-      await this.redis.subscribe(this.channels.group(groupName), this.groupHandler(groupName));
+    if (!this.local.hasGroup(groupName)) return;
+    try {
+      await this.node.subscribe(this.channels.group(groupName), this.groupHandler(groupName));
+    } catch (error) {
+      await this.removeLocal(connectionId, groupName);
+      throw error;
     }
   }
 
@@ -254,13 +292,15 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   /** Unsubscribes from a group that has no local member left. */
   private leftGroup(groupName: string): void {
-    if (!this.local.hasGroup(groupName)) this.redis.unsubscribe(this.channels.group(groupName));
+    if (!this.local.hasGroup(groupName)) this.node.unsubscribe(this.channels.group(groupName));
   }
 
   private async changeRemoteGroup(action: GroupAction, connectionId: string, groupName: string): Promise<void> {
-    const node = nodeIdOf(connectionId);
-    if (node === undefined || node === this.nodeId) return; // no such connection: nothing to change
-    const { id, acked } = this.acks.create(connectionId);
+    const owner = nodeIdOf(connectionId);
+    if (owner === undefined || owner === this.nodeId) return; // no such connection: nothing to change
+    if (!this.node.connected) throw this.node.unavailable();
+    if (!this.presence.has(owner)) return; // that node is gone, and its connections with it
+    const { id, acked } = this.acks.create(owner, connectionId);
     const command = encodeMessage([
       this.nodeId,
       BackplaneMessageType.GroupCommand,
@@ -269,12 +309,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       groupName,
       connectionId,
     ]);
-    try {
-      // No node listening: that node is gone, and its connections with it.
-      if ((await this.redis.publishAndCount(this.channels.node(node), command)) === 0) this.acks.ack(id);
-    } catch (error) {
-      this.acks.fail(id, error as Error);
-    }
+    this.node.publishConfirmed(this.channels.node(owner), command).catch((error: Error) => this.acks.fail(id, error));
     return acked;
   }
 
@@ -291,10 +326,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     if (this.local.getConnection(connectionId)) {
       return this.local.invokeConnection<T>(connectionId, method, args, signal);
     }
-    const node = nodeIdOf(connectionId);
-    if (node === undefined || node === this.nodeId) {
+    const owner = nodeIdOf(connectionId);
+    if (owner === undefined || owner === this.nodeId) {
       return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
     }
+    if (!this.node.connected) return Promise.reject(this.node.unavailable());
+    if (!this.presence.has(owner)) return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const invocationId = this.remoteResults.nextInvocationId();
     const result = this.remoteResults.add<T>(invocationId, connectionId, signal);
@@ -304,7 +341,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       target: method,
       arguments: args,
     });
-    const nodeChannel = this.channels.node(node);
+    const nodeChannel = this.channels.node(owner);
     const payload = encodeMessage([
       this.nodeId,
       BackplaneMessageType.ClientInvocation,
@@ -312,16 +349,12 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
       invocationId,
       this.serialize(message),
     ]);
-    this.redis.publishAndCount(nodeChannel, payload).then(
-      (receivers) => {
-        if (receivers > 0) return;
-        this.remoteResults.fail(connectionId, invocationId, new Error(`Connection '${connectionId}' does not exist.`));
-      },
-      (error: Error) => this.remoteResults.fail(connectionId, invocationId, error),
-    );
+    this.node
+      .publishConfirmed(nodeChannel, payload)
+      .catch((error: Error) => this.remoteResults.fail(connectionId, invocationId, error));
     if (signal) {
       const cancel = () =>
-        this.redis.publish(
+        this.node.publish(
           nodeChannel,
           encodeMessage([this.nodeId, BackplaneMessageType.ClientCancel, connectionId, invocationId]),
         );
@@ -340,8 +373,20 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   private readonly onAllMessage = (payload: Buffer): void => {
     const message = decodeMessage(payload);
-    if (message[1] === BackplaneMessageType.Invocation) {
-      this.local.writeAll(this.deserialize(message[3]), message[2] ?? undefined);
+    switch (message[1]) {
+      case BackplaneMessageType.Invocation:
+        this.local.writeAll(this.deserialize(message[3]), message[2] ?? undefined);
+        break;
+      case BackplaneMessageType.NodeHello:
+        this.presence.seen(message[0]);
+        this.node.publish(this.channels.node(message[0]), this.presenceMessage(BackplaneMessageType.NodeAlive));
+        break;
+      case BackplaneMessageType.NodeAlive:
+        this.presence.seen(message[0]);
+        break;
+      case BackplaneMessageType.NodeBye:
+        this.presence.gone(message[0]);
+        break;
     }
   };
 
@@ -366,6 +411,8 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
 
   private readonly onNodeMessage = (payload: Buffer): void => {
     const message = decodeMessage(payload);
+    // Whatever a node sends proves it is there (the answer to a hello, for one).
+    this.presence.seen(message[0]);
     switch (message[1]) {
       case BackplaneMessageType.ConnectionsInvocation:
         this.local.writeConnections(message[2], this.deserialize(message[3]));
@@ -388,6 +435,46 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     }
   };
 
+  /**
+   * Says this node is alive and forgets the nodes silent for too long; but
+   * only when the broker takes this node's own heartbeat in time: silence
+   * heard through a broker that does not answer (frozen) proves nothing.
+   */
+  private beat(): void {
+    if (!this.node.connected || this.beating) return;
+    this.beating = true;
+    const sent = Date.now();
+    this.node.publishConfirmed(this.channels.all, this.presenceMessage(BackplaneMessageType.NodeAlive)).then(
+      () => {
+        this.beating = false;
+        if (Date.now() - sent < this.node.heartbeatInterval) this.presence.sweep();
+        else this.presence.grace();
+      },
+      () => {
+        this.beating = false;
+        this.presence.grace();
+      },
+    );
+  }
+
+  /** Another node has said goodbye or gone silent: nothing awaited from it will come. */
+  private onNodeGone(nodeId: string): void {
+    this.acks.nodeGone(nodeId);
+    this.remoteResults.cancelConnections((connectionId) => nodeIdOf(connectionId) === nodeId);
+  }
+
+  private announce(
+    type: BackplaneMessageType.NodeHello | BackplaneMessageType.NodeAlive | BackplaneMessageType.NodeBye,
+  ) {
+    this.node.publish(this.channels.all, this.presenceMessage(type));
+  }
+
+  private presenceMessage(
+    type: BackplaneMessageType.NodeHello | BackplaneMessageType.NodeAlive | BackplaneMessageType.NodeBye,
+  ): Buffer {
+    return encodeMessage([this.nodeId, type]);
+  }
+
   /** Applies a group change to a connection of this node, then acks (a connection gone: nothing to do). */
   private async onGroupCommand(
     message: Extract<BackplaneMessage, [string, BackplaneMessageType.GroupCommand, ...unknown[]]>,
@@ -401,7 +488,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     } catch {
       // An invalid group name: nothing to change, as for an unknown connection.
     }
-    this.redis.publish(this.channels.node(sender), encodeMessage([this.nodeId, BackplaneMessageType.Ack, ackId]));
+    this.node.publish(this.channels.node(sender), encodeMessage([this.nodeId, BackplaneMessageType.Ack, ackId]));
   }
 
   /** Forwards another node's client-result invocation to a connection of this node, and publishes how it ended. */
@@ -415,7 +502,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
     const reply = (outcome: ClientResultOutcome, value: unknown) => {
       this.forwardedInvocations.delete(invocationId);
       if (cancellation.signal.aborted) return; // the invoker has stopped waiting
-      this.redis.publish(
+      this.node.publish(
         replyTo,
         encodeMessage([this.nodeId, BackplaneMessageType.ClientCompletion, connectionId, invocationId, outcome, value]),
       );
@@ -455,7 +542,7 @@ export class RedisHubLifetimeManager extends HubLifetimeManager {
   ): void {
     const excluded =
       excludedConnectionIds === null || excludedConnectionIds.length === 0 ? null : (excludedConnectionIds as string[]);
-    this.redis.publish(
+    this.node.publish(
       channel,
       encodeMessage([this.nodeId, BackplaneMessageType.Invocation, excluded, this.serialize(message)]),
     );
