@@ -4,6 +4,7 @@ import type { DefaultHubLifetimeManager } from '../libs/signalr/src/lifetime/def
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ChatHub } from '../apps/demo/src/chat/chat.hub.js';
 import { DemoModule } from '../apps/demo/src/demo.module.js';
+import { buildDemoPage } from './support/demo-page.js';
 import { dropServerSocket } from './support/drop-socket.js';
 import { connectHub } from './support/hub-client.js';
 import { browserAvailable, CHROMIUM_ARGS, chromiumPath } from './support/services.js';
@@ -17,6 +18,7 @@ describe.skipIf(!browserAvailable())('the chat page in Chromium', () => {
   const requested: string[] = [];
 
   beforeAll(async () => {
+    buildDemoPage();
     server = await startApp(DemoModule);
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     page = await browser.newPage();
@@ -44,7 +46,7 @@ describe.skipIf(!browserAvailable())('the chat page in Chromium', () => {
       .lifetimeManager as DefaultHubLifetimeManager;
     await page.fill('#group', 'room-r');
     await page.click('#join');
-    await page.waitForFunction("joined === 'room-r'");
+    await page.waitForFunction(() => document.body.dataset.joined === 'room-r');
     const oldId = await shownConnectionId();
     expect(lifetime.getConnection(oldId)?.groupNames?.has('room-r')).toBe(true);
 

@@ -2,6 +2,7 @@ import type { HubConnection } from '@microsoft/signalr';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DemoModule } from '../apps/demo/src/demo.module.js';
 import { connectHub, Inbox } from './support/hub-client.js';
+import { buildDemoPage } from './support/demo-page.js';
 import { browserAvailable, CHROMIUM_ARGS, chromiumPath } from './support/services.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
@@ -20,6 +21,7 @@ describe.skipIf(!browserAvailable())('the chat page over the transport picked in
   const pages: Page[] = [];
 
   beforeAll(async () => {
+    buildDemoPage();
     server = await startApp(DemoModule);
     browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     nodeClient = await connectHub(`${server.url}/chatHub`);

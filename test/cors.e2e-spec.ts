@@ -10,9 +10,16 @@ const withCredentials = transportHub('/corsCredentials', {
   cors: { origin: [ALLOWED], credentials: true, maxAge: 600, allowedHeaders: ['X-Custom'] },
 });
 const anyOrigin = transportHub('/corsAny', { cors: { origin: true } });
+const anyOriginWithCredentials = transportHub('/corsAnyCredentials', { cors: { origin: true, credentials: true } });
 const byPredicate = transportHub('/corsPredicate', { cors: { origin: (origin) => origin.endsWith('.example') } });
 const noCors = transportHub('/noCors');
-const CorsModule = hubsModule([withCredentials.hub, anyOrigin.hub, byPredicate.hub, noCors.hub]);
+const CorsModule = hubsModule([
+  withCredentials.hub,
+  anyOrigin.hub,
+  anyOriginWithCredentials.hub,
+  byPredicate.hub,
+  noCors.hub,
+]);
 
 /** CORS for negotiate and the HTTP transports: the hub answers it, the framework never sees these requests. */
 describe.each(HTTP_PLATFORMS)('CORS on %s', (platform) => {
@@ -89,6 +96,24 @@ describe.each(HTTP_PLATFORMS)('CORS on %s', (platform) => {
       .set('Origin', OTHER)
       .expect(202)
       .expect('Access-Control-Allow-Origin', '*');
+  });
+
+  it('echoes any origin, never *, when it allows every origin with credentials', async () => {
+    // Browsers refuse `*` on a request with credentials, which the SignalR browser client sends by default.
+    const echoed = (response: request.Response, origin: string) => {
+      expect(response.headers['access-control-allow-origin']).toBe(origin);
+      expect(response.headers['access-control-allow-credentials']).toBe('true');
+      expect(response.headers.vary).toBe('Origin');
+    };
+    for (const origin of [ALLOWED, OTHER]) {
+      echoed(await preflight('/corsAnyCredentials/negotiate?negotiateVersion=1', origin).expect(204), origin);
+      echoed(
+        await http().post('/corsAnyCredentials/negotiate?negotiateVersion=1').set('Origin', origin).expect(200),
+        origin,
+      );
+    }
+    const token = await startLongPolling(server.url, '/corsAnyCredentials');
+    echoed(await http().delete(`/corsAnyCredentials?id=${token}`).set('Origin', OTHER).expect(202), OTHER);
   });
 
   it('asks a predicate which origins it allows', async () => {

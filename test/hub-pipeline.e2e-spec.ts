@@ -66,6 +66,24 @@ describe('hub methods through Nest', () => {
       );
     });
 
+    it("sends a WsException's message, whether the method is called directly, asynchronously or behind a guard", async () => {
+      const connection = await connect();
+      await expect(connection.invoke('FailWithWsException')).rejects.toThrow(
+        new Error(
+          "An unexpected error occurred invoking 'FailWithWsException' on the server. WsException: try again later",
+        ),
+      );
+      await expect(connection.invoke('FailWithWsExceptionObject')).rejects.toThrow(
+        new Error(
+          'An unexpected error occurred invoking \'FailWithWsExceptionObject\' on the server. WsException: {"reason":"busy","retryAfter":5}',
+        ),
+      );
+      // A guard that throws its own WsException is not a plain "unauthorized".
+      await expect(connection.invoke('Enter')).rejects.toThrow(
+        new Error("An unexpected error occurred invoking 'Enter' on the server. WsException: closed for the night"),
+      );
+    });
+
     it('sends error details when enableDetailedErrors is on', async () => {
       const connection = await connect('/detailed');
       await expect(connection.invoke('Fail')).rejects.toThrow(

@@ -1,9 +1,17 @@
-import { type HubConnection, type IStreamResult, type ISubscription, Subject } from '@microsoft/signalr';
+import {
+  type CompletionMessage,
+  type HubConnection,
+  HttpTransportType,
+  type IStreamResult,
+  type ISubscription,
+  MessageType,
+  Subject,
+} from '@microsoft/signalr';
 import { performance } from 'node:perf_hooks';
 import { getHubContextToken, type HubContext } from 'nest-signalr';
 import { HoardProbe, ParallelHub, StreamingHub, StreamingTestModule } from './fixtures/streaming.hub.js';
 import { CLIENT_VARIANTS } from './support/client-variants.js';
-import { connectHub, trackSends } from './support/hub-client.js';
+import { connectHub, ReceivedMessages, trackSends } from './support/hub-client.js';
 import { RawHubSocket } from './support/raw-socket.js';
 import { type RunningApp, startApp } from './support/test-app.js';
 
@@ -54,7 +62,31 @@ async function eventually(condition: () => boolean, timeoutMs = 2_000): Promise<
   }
 }
 
+/**
+ * After a client disposed the only stream it had open: the server ends that
+ * stream with a Completion without error (as ASP.NET Core does), and no item
+ * of it arrives after that Completion, even a round trip later. The official
+ * client drops such items silently, so this reads what it parsed.
+ */
+async function expectNothingAfterCompletion(connection: HubConnection, wire: ReceivedMessages): Promise<void> {
+  const { invocationId } = wire.messages.find((message) => message.type === MessageType.StreamItem) as {
+    invocationId: string;
+  };
+  const completedAt = await wire.indexOf(
+    (message) => message.type === MessageType.Completion && message.invocationId === invocationId,
+  );
+  const completion = wire.messages[completedAt] as CompletionMessage;
+  expect([completion.error, completion.result]).toEqual([undefined, undefined]);
+  await collect(connection.stream('Marker')); // whatever the server still had to send has arrived
+  const after = wire.messages.slice(completedAt + 1);
+  expect(after.filter((message) => 'invocationId' in message && message.invocationId === invocationId)).toEqual([]);
+}
+
 describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
+  // Over Server-Sent Events and long polling the official client POSTs each upload item on
+  // its own, one after another (several ms each on a busy machine): smaller uploads there.
+  const overWebSockets = options.transport === HttpTransportType.WebSockets;
+  const uploadCount = overWebSockets ? 10_000 : 1_000;
   let server: RunningApp;
   let hub: StreamingHub;
   const connections: { connection: HubConnection; sendsSettled: () => Promise<void> }[] = [];
@@ -96,26 +128,22 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       expect(await collect(connection.stream('Counter', 0))).toEqual([]);
     });
 
-    it('cancelling an endless stream stops the generator within 100 ms, and it produces nothing more', async () => {
+    it('cancelling an endless stream stops the generator, and no item follows its Completion', async () => {
       const connection = await connect();
+      const wire = new ReceivedMessages(connection);
       const { subscription } = await receiveSome(connection.stream<number>('Endless'), 10);
-      const cancelledAt = performance.now();
       subscription.dispose();
-      const stoppedAt = await hub.endlessStopped!.promise;
-      expect(stoppedAt - cancelledAt).toBeLessThan(100);
-
-      const produced = hub.endlessProduced;
-      await collect(connection.stream('Marker')); // a round trip later, still nothing new
-      expect(hub.endlessProduced).toBe(produced);
+      await hub.endlessStopped!.promise; // the generator's finally ran: cancellation reached it
+      await expectNothingAfterCompletion(connection, wire);
     });
 
-    it('cancelling an Observable stream unsubscribes it within 100 ms', async () => {
+    it('cancelling an Observable stream unsubscribes it, and no item follows its Completion', async () => {
       const connection = await connect();
+      const wire = new ReceivedMessages(connection);
       const { subscription } = await receiveSome(connection.stream('EndlessObservable'), 3);
-      const cancelledAt = performance.now();
       subscription.dispose();
-      const stoppedAt = await hub.observableStopped!.promise;
-      expect(stoppedAt - cancelledAt).toBeLessThan(100);
+      await hub.observableStopped!.promise;
+      await expectNothingAfterCompletion(connection, wire);
     });
 
     it('a stream ends when its connection closes', async () => {
@@ -182,13 +210,13 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
   });
 
   describe('client to server', () => {
-    it('sums an upload of 10,000 numbers', async () => {
+    it(`sums an upload of ${uploadCount} numbers`, async () => {
       const connection = await connect();
       const numbers = new Subject<number>();
       const sum = connection.invoke('Sum', numbers);
-      for (let i = 1; i <= 10_000; i++) numbers.next(i);
+      for (let i = 1; i <= uploadCount; i++) numbers.next(i);
       numbers.complete();
-      expect(await sum).toBe(50_005_000);
+      expect(await sum).toBe((uploadCount * (uploadCount + 1)) / 2);
     });
 
     it('echoes an upload as a stream', async () => {
@@ -255,7 +283,7 @@ describe.each(CLIENT_VARIANTS)('streaming over $name', ({ options }) => {
       const items = new Subject<string>();
       const result = connection.invoke('Hoard', items);
       const item = 'x'.repeat(1_000);
-      const count = 5_000; // 5 MB in all
+      const count = overWebSockets ? 5_000 : 1_000; // 5 MB, or 1 MB, in all: more than the bounds below
       for (let i = 0; i < count; i++) items.next(item);
       items.complete();
 

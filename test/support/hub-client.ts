@@ -2,6 +2,7 @@ import {
   HttpTransportType,
   type HubConnection,
   HubConnectionBuilder,
+  type HubMessage,
   type IHubProtocol,
   LogLevel,
 } from '@microsoft/signalr';
@@ -108,4 +109,37 @@ export function trackSends(connection: HubConnection): () => Promise<void> {
       if (inFlight === 0) return;
     }
   };
+}
+
+/**
+ * Every hub message an official client parsed, in the order it arrived: the
+ * client's view of the wire, including what the client itself ignores (items
+ * of a stream it disposed, that stream's Completion).
+ */
+export class ReceivedMessages {
+  readonly messages: HubMessage[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(connection: HubConnection) {
+    // Wraps this connection's protocol only: suites share one protocol instance among their clients.
+    const client = connection as unknown as { _protocol: IHubProtocol };
+    const protocol = client._protocol;
+    const wrapper = Object.create(protocol) as IHubProtocol;
+    wrapper.parseMessages = (input, logger) => {
+      const parsed = protocol.parseMessages(input, logger);
+      this.messages.push(...parsed);
+      this.waiters.splice(0).forEach((wake) => wake());
+      return parsed;
+    };
+    client._protocol = wrapper;
+  }
+
+  /** Resolves with the index of the first message that matches. */
+  async indexOf(predicate: (message: HubMessage) => boolean): Promise<number> {
+    for (;;) {
+      const index = this.messages.findIndex(predicate);
+      if (index !== -1) return index;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
 }

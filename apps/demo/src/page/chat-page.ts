@@ -1,7 +1,8 @@
 /**
- * The demo's chat page. It connects to /chatHub on load with the official
- * browser client, and lets the user sign in (for direct messages), join
- * groups, and pick the transport and protocol.
+ * The demo's chat page. Its script (browser/chat.ts, served compiled from
+ * /app) connects to /chatHub on load through the generated client over the
+ * official browser bundle, and lets the user sign in (for direct messages),
+ * join groups, and pick the transport and protocol.
  */
 export const CHAT_PAGE = /* html */ `<!doctype html>
 <html lang="en">
@@ -56,75 +57,7 @@ export const CHAT_PAGE = /* html */ `<!doctype html>
 </main>
 <script src="/lib/signalr.min.js"></script>
 <script src="/lib/signalr-protocol-msgpack.min.js"></script>
-<script>
-  const $ = (id) => document.getElementById(id);
-  let connection;
-
-  function show(user, message) {
-    const item = document.createElement('li');
-    const who = document.createElement('b');
-    who.textContent = user + ': ';
-    item.append(who, document.createTextNode(message));
-    $('messages').append(item);
-    item.scrollIntoView({ block: 'nearest' });
-  }
-
-  function status(text, connected) {
-    $('status').textContent = text;
-    $('status').className = connected ? 'connected' : '';
-  }
-
-  async function token() {
-    const user = $('signin').value.trim();
-    if (!user) return undefined;
-    const response = await fetch('/api/token', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user }),
-    });
-    return (await response.json()).token;
-  }
-
-  async function connect() {
-    if (connection) await connection.stop();
-    const accessToken = await token();
-    const builder = new signalR.HubConnectionBuilder()
-      .withUrl('/chatHub', {
-        transport: Number($('transport').value) || undefined,
-        accessTokenFactory: accessToken ? () => accessToken : undefined,
-      })
-      .withAutomaticReconnect();
-    if ($('protocol').value === 'messagepack') {
-      builder.withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol());
-    }
-    connection = builder.build();
-    connection.on('ReceiveMessage', show);
-    connection.onreconnecting(() => status('reconnecting…', false));
-    connection.onreconnected(async () => {
-      status('connected (' + connection.connectionId + ')', true);
-      // A reconnect is a new connection: rejoin the group.
-      if (joined) await connection.invoke('AddToGroup', joined);
-    });
-    connection.onclose((error) => status('disconnected' + (error ? ': ' + error.message : ''), false));
-    try {
-      await connection.start();
-      status('connected (' + connection.connectionId + ')', true);
-      document.body.dataset.connected = 'true';
-    } catch (error) {
-      status('failed: ' + error.message, false);
-    }
-  }
-
-  let joined;
-  async function run(action) {
-    try { await action(); } catch (error) { show('error', error.message); }
-  }
-  $('send').onclick = () => run(() => connection.invoke('SendMessage', $('user').value, $('message').value));
-  $('join').onclick = () => run(async () => { await connection.invoke('AddToGroup', $('group').value); joined = $('group').value; });
-  $('leave').onclick = () => run(async () => { await connection.invoke('RemoveFromGroup', $('group').value); joined = undefined; });
-  $('sendGroup').onclick = () => run(() => connection.invoke('SendToGroup', $('group').value, $('user').value, $('message').value));
-  $('sendUser').onclick = () => run(() => connection.invoke('SendToUser', $('toUser').value, $('message').value));
-  $('reconnect').onclick = () => run(connect);
-  connect();
-</script>
+<script type="module" src="/app/chat.js"></script>
 </body>
 </html>
 `;

@@ -1,7 +1,7 @@
 import { WebSocketGateway } from '@nestjs/websockets';
 import type { HubOptions } from '../interfaces/hub-options.interface.js';
 import { CONNECTION_HANDLER_GATEWAY_OPTION, CONNECTION_HANDLER_METADATA } from '../signalr.constants.js';
-import { normalizeHubPath } from './hub.decorator.js';
+import { normalizeHubPath } from './hub-path.js';
 
 /** The options of a connection handler: those of the connection layer it shares with hubs. */
 export type ConnectionHandlerOptions = Pick<

@@ -6,6 +6,7 @@ import type { HubOptions } from '../interfaces/hub-options.interface.js';
 import { HUB_GATEWAY_OPTION, HUB_METADATA } from '../signalr.constants.js';
 import { registerHub } from '../nest/known-hubs.js';
 import { addFirstExceptionFilter } from '../nest/nest-internals.js';
+import { normalizeHubPath } from './hub-path.js';
 
 /**
  * `@Hub()` options: the hub's options, with `clientMethodNames` checked
@@ -47,9 +48,4 @@ export function Hub<TClient = unknown>(path: string, options: HubDecoratorOption
     addFirstExceptionFilter(target, hubExceptionFilter);
     registerHub(target as unknown as Type);
   };
-}
-
-export function normalizeHubPath(path: string): string {
-  const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
 }

@@ -1,35 +1,63 @@
+import type { HubMessage } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { DefaultHubLifetimeManager } from './default-hub-lifetime-manager.js';
 import type { LifetimeConnection } from './lifetime-connection.js';
 
-/** A connection that records what it is sent. */
-function fakeConnection(connectionId: string, userIdentifier?: string) {
-  const received: string[] = [];
-  const protocol = new JsonHubProtocol();
+/**
+ * A connection that records the bytes it is sent. Connections of one hub share
+ * their protocol instances, as real ones do: pass the same `protocol` to several.
+ */
+function fakeConnection(connectionId: string, userIdentifier?: string, protocol = new JsonHubProtocol()) {
+  const received: Buffer[] = [];
   const connection: LifetimeConnection = {
     connectionId,
     userIdentifier,
-    writeSerialized: (message: SerializedHubMessage) => received.push(message.getBytes(protocol).toString()),
-    writeMessage: (message: unknown) => received.push(JSON.stringify(message)),
+    writeSerialized: (message: SerializedHubMessage) => received.push(message.getBytes(protocol)),
+    writeMessage: (message: HubMessage) => received.push(protocol.writeMessage(message)),
   };
   return { connection, received };
 }
 
 describe('DefaultHubLifetimeManager', () => {
-  it('serializes a broadcast once for all its recipients', async () => {
+  it('serializes a broadcast once for all its recipients of one protocol', async () => {
     const manager = new DefaultHubLifetimeManager();
-    const a = fakeConnection('a');
-    const b = fakeConnection('b');
-    await manager.onConnected(a.connection);
-    await manager.onConnected(b.connection);
-    const spy = vi.spyOn(JsonHubProtocol.prototype, 'writeMessage');
+    const json = new JsonHubProtocol();
+    const recipients = ['a', 'b', 'c'].map((id) => fakeConnection(id, undefined, json));
+    for (const { connection } of recipients) await manager.onConnected(connection);
+    const write = vi.spyOn(json, 'writeMessage');
+
     await manager.sendAll('m', [1]);
-    // Each fake has its own protocol instance, so two serializations at most; a
-    // real hub shares one protocol instance: one serialization.
-    expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
-    expect(a.received).toEqual(b.received);
-    spy.mockRestore();
+
+    expect(write).toHaveBeenCalledTimes(1);
+    const [bytes] = recipients[0].received;
+    expect(bytes.toString()).toBe('{"type":1,"target":"m","arguments":[1]}\x1e');
+    // The very same buffer, not an equal copy: what one serialization produced.
+    for (const { received } of recipients) {
+      expect(received).toHaveLength(1);
+      expect(received[0]).toBe(bytes);
+    }
+  });
+
+  it('serializes a group send once, and once more per other protocol', async () => {
+    const manager = new DefaultHubLifetimeManager();
+    const json = new JsonHubProtocol();
+    const otherJson = new JsonHubProtocol();
+    const a = fakeConnection('a', undefined, json);
+    const b = fakeConnection('b', undefined, json);
+    const c = fakeConnection('c', undefined, otherJson);
+    for (const { connection } of [a, b, c]) {
+      await manager.onConnected(connection);
+      await manager.addToGroup(connection.connectionId, 'g');
+    }
+    const writes = [vi.spyOn(json, 'writeMessage'), vi.spyOn(otherJson, 'writeMessage')];
+
+    await manager.sendGroup('g', 'm', []);
+
+    expect(writes.map((write) => write.mock.calls.length)).toEqual([1, 1]);
+    expect(a.received[0]).toBe(b.received[0]);
+    expect(c.received[0]).not.toBe(a.received[0]);
+    expect(c.received[0].equals(a.received[0])).toBe(true);
   });
 
   it('drops a connection from its groups and user on disconnect', async () => {

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { rejectUpgrade, sendText } from '../connections/http-responses.js';
-import { normalizeHubPath } from '../decorators/hub.decorator.js';
+import { normalizeHubPath } from '../decorators/hub-path.js';
 import { HubConnectionContext } from '../hub/hub-connection-context.js';
 import { CONNECTION_HANDLER_GATEWAY_OPTION, HUB_GATEWAY_OPTION } from '../signalr.constants.js';
 import { NormalClosingWebSocket } from '../transports/normal-closing-websocket.js';

@@ -84,7 +84,8 @@ export class LongPollingTransport extends PostingTransport implements Transport,
       this.dispose();
     } else {
       this.waitingPoll = response;
-      this.pollStartedAt = this.settings.heartbeat.now;
+      // Not the heartbeat's coarse clock: that may be a tick old, and a poll is held for at least pollTimeout.
+      this.pollStartedAt = Date.now();
       response.once('close', () => {
         // The client gave up on this poll (it aborts it when it stops).
         if (this.waitingPoll === response) this.pollEnded();
