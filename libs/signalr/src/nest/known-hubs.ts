@@ -16,9 +16,14 @@ export function getKnownHubs(): Type[] {
   return [...knownHubs];
 }
 
-/** The injection token of a hub's HubContext. */
+/**
+ * The injection token of a hub's HubContext. Its description is what Nest
+ * prints when nothing provides it, so it says what does.
+ */
 export function getHubContextToken(hub: Type): symbol {
   let token = contextTokens.get(hub);
-  if (!token) contextTokens.set(hub, (token = Symbol(`HubContext<${hub.name}>`)));
+  if (!token) {
+    contextTokens.set(hub, (token = Symbol(`HubContext<${hub.name}>: import SignalRModule.forRoot() to provide it`)));
+  }
   return token;
 }

@@ -1,4 +1,5 @@
 import type { ArgumentsHost, INestApplicationContext } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import {
   CUSTOM_ROUTE_ARGS_METADATA,
   EXCEPTION_FILTERS_METADATA,
@@ -101,4 +102,52 @@ export function hasGlobalEnhancers(app: INestApplicationContext): boolean {
     'getGlobalRequestInterceptors',
   ].map((getter) => config?.[getter]?.call(config));
   return lists.some((list) => !Array.isArray(list) || list.length > 0);
+}
+
+type ContextCreatorPart = { config?: object } | undefined;
+type SocketModule = { getContextCreator?: (...args: unknown[]) => Record<string, ContextCreatorPart> };
+
+/**
+ * Nest 11 builds the context creator of its gateways without the app's
+ * config, so global guards, pipes and interceptors never reach gateway
+ * handlers there (Nest 12 passes the config). This hands it to the guard,
+ * pipe and interceptor creators Nest 11 builds; under Nest 12 they have it
+ * already and nothing changes. Runs before the app initializes its gateways.
+ */
+export function applyGlobalEnhancersToGateways(app: INestApplicationContext): void {
+  const { config, socketModule } = app as unknown as { config?: object; socketModule?: SocketModule };
+  const build = socketModule?.getContextCreator;
+  if (!config || !socketModule || typeof build !== 'function') return;
+  socketModule.getContextCreator = function (this: SocketModule, ...args: unknown[]) {
+    const creator = build.apply(this, args);
+    for (const part of [
+      creator.guardsContextCreator,
+      creator.pipesContextCreator,
+      creator.interceptorsContextCreator,
+    ]) {
+      if (part && !part.config) part.config = config;
+    }
+    return creator;
+  };
+}
+
+type AdapterConfig = { getIoAdapter?: () => unknown };
+
+/**
+ * Calls `check` with the app's WebSocket adapter the first time Nest asks
+ * for it, which it does when it meets the first gateway, before it falls
+ * back to Socket.IO. Nest exposes its ApplicationConfig to no provider; the
+ * ModuleRef reaches it through the container.
+ */
+export function checkWebSocketAdapterOnFirstUse(moduleRef: ModuleRef, check: (adapter: unknown) => void): void {
+  const config = (moduleRef as unknown as { container?: { applicationConfig?: AdapterConfig } }).container
+    ?.applicationConfig;
+  const read = config?.getIoAdapter;
+  if (!config || typeof read !== 'function') return;
+  config.getIoAdapter = function (this: AdapterConfig) {
+    delete config.getIoAdapter; // back to Nest's own method
+    const adapter = read.call(this);
+    check(adapter);
+    return adapter;
+  };
 }

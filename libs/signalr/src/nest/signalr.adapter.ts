@@ -16,7 +16,7 @@ import { type HubRequest, mountHubRoutes, tagHubRequest } from './framework-rout
 import { createHubEndpoint } from './hub-endpoint.factory.js';
 import { HubEndpoint } from './hub-endpoint.js';
 import { HubRegistry } from './hub-registry.js';
-import { hasGlobalEnhancers } from './nest-internals.js';
+import { applyGlobalEnhancersToGateways, hasGlobalEnhancers } from './nest-internals.js';
 import { RouteTable } from './route-table.js';
 
 type GatewayOptions = {
@@ -54,6 +54,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
   constructor(private readonly app: INestApplicationContext) {
     super(app);
     this.gatewayAdapter = new WsAdapter(app);
+    applyGlobalEnhancersToGateways(app);
   }
 
   create(port: number, options: GatewayOptions = {}): HubEndpoint | ConnectionHandlerEndpoint | WebSocketServer {

@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { SignalRModuleOptions } from '../interfaces/signalr-module-options.interface.js';
 import { SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
+import { AdapterCheck } from './adapter-check.js';
 import { HubRegistry } from './hub-registry.js';
 import { getHubContextToken, getKnownHubs } from './known-hubs.js';
 
@@ -38,6 +39,7 @@ function withHubProviders(module: DynamicModule): DynamicModule {
     ...(module.providers ?? []),
     { provide: SIGNALR_MODULE_OPTIONS, useExisting: MODULE_OPTIONS_TOKEN },
     HubRegistry,
+    AdapterCheck,
     ...hubContexts,
   ];
   return {
