@@ -9,6 +9,8 @@ import { ChatController } from './chat/chat.controller.js';
 import { ChatHub } from './chat/chat.hub.js';
 import { EchoGateway } from './echo/echo.gateway.js';
 import { EchoHandler } from './echo/echo.handler.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { PageController } from './page/page.controller.js';
 
 @Module({
@@ -26,7 +28,7 @@ import { PageController } from './page/page.controller.js';
       }),
     }),
   ],
-  controllers: [AuthController, ChatController, PageController],
-  providers: [ChatHub, BroadcastService, EchoGateway, EchoHandler],
+  controllers: [AuthController, ChatController, MetricsController, PageController],
+  providers: [MetricsService, ChatHub, BroadcastService, EchoGateway, EchoHandler],
 })
 export class DemoModule {}

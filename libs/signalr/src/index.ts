@@ -92,3 +92,6 @@ export { ScaleoutHubLifetimeManager } from './lifetime/scaleout/scaleout-hub-lif
 export type { ScaleoutOptions } from './lifetime/scaleout/scaleout-node.js';
 export { inMemoryBackplane } from './lifetime/scaleout/in-memory-backplane.js';
 export { InMemoryBroker, InMemoryBus } from './lifetime/scaleout/in-memory-bus.js';
+
+// Observability: the meter and tracer name, and the names of what they report.
+export { SIGNALR_TELEMETRY_NAME, SignalRAttributes, SignalRMetricNames } from './diagnostics/telemetry-names.js';

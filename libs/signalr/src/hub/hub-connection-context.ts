@@ -8,6 +8,7 @@ import { HubProtocolError } from '../protocol/hub-protocol-error.js';
 import type { SerializedHubMessage } from '../protocol/serialized-hub-message.js';
 import { TransferFormat } from '../protocol/transfer-format.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
+import type { ConnectionEndStatus } from '../diagnostics/telemetry-names.js';
 import type { Transport, TransportReceiver } from '../transports/transport.js';
 import { type Flushable, scheduleFlush } from '../transports/write-coalescer.js';
 import type { WriteFlow } from './async-iterable-observable.js';
@@ -107,6 +108,9 @@ export class HubConnectionContext
   private readonly statefulReconnectAllowed: boolean;
   /** Stateful reconnect's numbering and replay buffer; only when it is on. */
   messageBuffer?: MessageBuffer;
+  /** When the transport started (`performance.now()`), and why the connection ended: for its duration metric. */
+  readonly openedAt = performance.now();
+  endStatus: ConnectionEndStatus = 'normal_closure';
 
   private binary = false;
   private pending?: Buffer | Buffer[];
@@ -317,6 +321,7 @@ export class HubConnectionContext
   writeMessage(message: HubMessage): void {
     const protocol = this.protocol;
     if (protocol === undefined) return;
+    this.handler.statistics.messagesSent++;
     if (this.messageBuffer !== undefined && isTrackable(message.type))
       this.writeTracked(protocol.writeMessage(message));
     else this.write(protocol.writeMessage(message));
@@ -329,6 +334,7 @@ export class HubConnectionContext
   writeSerialized(message: SerializedHubMessage): void {
     const protocol = this.protocol;
     if (protocol === undefined) return;
+    this.handler.statistics.messagesSent++;
     if (this.messageBuffer !== undefined) this.writeTracked(message.getBytes(protocol));
     else this.write(message.getBytes(protocol));
   }
@@ -379,6 +385,7 @@ export class HubConnectionContext
    * no other client back. The Close goes after what the transport holds.
    */
   private dropSlowConsumer(): void {
+    this.handler.statistics.slowConsumerDrops++;
     this.pending = undefined;
     this.pendingBytes = 0;
     const limit = this.handler.options.maximumPendingBytes;
@@ -452,7 +459,10 @@ export class HubConnectionContext
     }
     if (this.state === ConnectionState.Reconnecting) {
       // The client did not come back in time: the connection really ends.
-      if (now - this.reconnectingSince >= options.disconnectTimeout) this.close(CLOSE_MESSAGE);
+      if (now - this.reconnectingSince >= options.disconnectTimeout) {
+        this.endStatus = 'timeout';
+        this.close(CLOSE_MESSAGE);
+      }
       return;
     }
     if (this.state !== ConnectionState.Connected) return;
@@ -537,6 +547,7 @@ export class HubConnectionContext
 
   /** Server shutdown: a clean Close that lets the client reconnect elsewhere. */
   closeWithShutdown(): void {
+    this.endStatus = 'app_shutdown';
     this.close({ type: MessageType.Close, allowReconnect: true });
   }
 

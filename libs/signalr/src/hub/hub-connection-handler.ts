@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Heartbeat, HeartbeatListener } from '../connections/heartbeat.js';
+import type { HubDiagnostics } from '../diagnostics/hub-diagnostics.js';
+import type { HubStatistics } from '../diagnostics/hub-statistics.js';
 import type { ResolvedHubOptions } from '../interfaces/hub-options.interface.js';
 import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
 import type { HandshakeRequest } from '../protocol/handshake-protocol.js';
@@ -22,6 +24,8 @@ type HubInstance = Partial<OnHubConnected & OnHubDisconnected>;
 export class HubConnectionHandler implements HeartbeatListener {
   readonly connections = new Set<HubConnectionContext>();
   readonly groups: GroupManager;
+  /** The hub's running totals (hot paths count into them). */
+  readonly statistics: HubStatistics;
   /** Nest's connection callback: runs `handleConnection` and binds the message handlers. */
   nestConnect?: (client: HubConnectionContext) => void;
 
@@ -33,8 +37,10 @@ export class HubConnectionHandler implements HeartbeatListener {
     readonly dispatcher: HubDispatcher,
     private readonly resolveHub: () => HubInstance | undefined,
     private readonly logger: Logger,
+    readonly diagnostics: HubDiagnostics,
   ) {
     this.groups = new GroupManager(lifetimeManager);
+    this.statistics = diagnostics.statistics;
     heartbeat.add(this);
   }
 
@@ -42,6 +48,7 @@ export class HubConnectionHandler implements HeartbeatListener {
   openConnection(setup: HubConnectionSetup): HubConnectionContext {
     const connection = new HubConnectionContext(this, setup);
     this.connections.add(connection);
+    this.diagnostics.connectionOpened(connection);
     return connection;
   }
 
@@ -54,21 +61,25 @@ export class HubConnectionHandler implements HeartbeatListener {
   }
 
   async onHandshakeCompleted(connection: HubConnectionContext): Promise<void> {
+    const span = this.diagnostics.startConnectSpan(connection);
     try {
       await this.lifetimeManager.onConnected(connection);
-      if (connection.state === ConnectionState.Disconnected) return;
+      if (connection.state === ConnectionState.Disconnected) return span.end();
       this.nestConnect?.(connection);
       await this.resolveHub()?.onConnected?.(connection);
     } catch (error) {
+      this.diagnostics.endSpan(span, error);
       this.logger.error('Error when dispatching the hub connected event.', (error as Error)?.stack);
       connection.closeWithError(error as Error, false);
       return;
     }
+    span.end();
     connection.startReceiving();
   }
 
   /** Routes one message; false when the connection must stop reading (a full upload stream). */
   onMessage(connection: HubConnectionContext, message: HubMessage): boolean | void {
+    this.statistics.messagesReceived++;
     switch (message.type) {
       case MessageType.Invocation:
         return this.dispatcher.onInvocation(connection, message);
@@ -105,6 +116,7 @@ export class HubConnectionHandler implements HeartbeatListener {
 
   async onConnectionClosed(connection: HubConnectionContext, error?: Error): Promise<void> {
     if (!this.connections.delete(connection)) return;
+    this.diagnostics.connectionClosed(connection, connection.transport.timedOut ? 'timeout' : connection.endStatus);
     if (connection.protocol === undefined) return; // never got past the handshake
     this.dispatcher.onConnectionClosed(connection);
     try {

@@ -188,15 +188,24 @@ export class HubDispatcher {
       connection.activeInvocations++;
       if (this.options.maximumParallelInvocationsPerClient === 1) connection.slotOwner = invocation;
     }
+    const diagnostics = connection.handler.diagnostics;
+    diagnostics.invocationStarted(invocation, method.descriptor.name, message.headers);
     let result: unknown;
     try {
-      result = method.direct
-        ? method.direct(connection, message.arguments)
-        : connection.handlers![method.index].callback(message.arguments, invocation);
+      result = diagnostics.runInvocation(invocation, () =>
+        method.direct
+          ? method.direct(connection, message.arguments)
+          : connection.handlers![method.index].callback(message.arguments, invocation),
+      );
       if (isPromiseLike(result)) result = await result;
       // With interceptors (or an Observable-returning method) the result is an
       // Observable that runs only when subscribed; its last value is the result.
-      if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+      if (isObservable(result)) {
+        const observable = result;
+        result = await diagnostics.runInvocation(invocation, () =>
+          lastValueFrom(observable, { defaultValue: undefined }),
+        );
+      }
     } catch (error) {
       // A direct call's error, or one an exception filter rethrew.
       invocation.fail(error);
@@ -214,6 +223,7 @@ export class HubDispatcher {
     if (invocation.failed) {
       this.completeWithError(connection, invocation.invocationId, this.describeFailure(invocation));
     }
+    diagnostics.invocationEnded(invocation);
     // Answer first, then free the slot: a waiting invocation that completes at
     // once (a direct call) must not overtake this one's Completion. A method
     // done with its upload streams drops what the client still sends on them.
@@ -254,14 +264,18 @@ export class HubDispatcher {
     const invocation = new HubInvocationContext(connection, message.target, message.invocationId);
     const stream = new ServerStream(invocation, this.onStreamFinished, uploads);
     (connection.serverStreams ??= new Map()).set(message.invocationId, stream);
+    const diagnostics = connection.handler.diagnostics;
+    diagnostics.invocationStarted(invocation, method.descriptor.name, message.headers);
     let result: unknown;
     try {
-      result = await connection.handlers![method.index].callback(message.arguments, invocation);
+      result = await diagnostics.runInvocation(invocation, () =>
+        connection.handlers![method.index].callback(message.arguments, invocation),
+      );
     } catch (error) {
       invocation.fail(error); // only reached when an exception filter rethrows
     }
     if (invocation.failed) stream.cancel();
-    else stream.start(result);
+    else diagnostics.runInvocation(invocation, () => stream.start(result));
   }
 
   private readonly onStreamFinished = (stream: ServerStream): void => {
@@ -274,6 +288,7 @@ export class HubDispatcher {
     } else {
       connection.writeMessage({ type: MessageType.Completion, invocationId: stream.invocationId });
     }
+    connection.handler.diagnostics.invocationEnded(invocation);
   };
 
   /** The Completion error for a failed invocation, with ASP.NET Core's texts; unexpected errors are logged. */

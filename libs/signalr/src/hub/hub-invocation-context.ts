@@ -1,3 +1,4 @@
+import type { InvocationTelemetry } from '../diagnostics/invocation-telemetry.js';
 import type { HubConnectionContext } from './hub-connection-context.js';
 
 /**
@@ -12,6 +13,8 @@ export class HubInvocationContext {
   slotReleased = false;
   /** A streaming method returned its stream: errors from now on are streaming errors. */
   streamOpened = false;
+  /** Its timing and span, when something listens. */
+  telemetry?: InvocationTelemetry;
   /** Made on first use of `signal`: most invocations never ask for one. */
   private controller?: AbortController;
   private aborted = false;

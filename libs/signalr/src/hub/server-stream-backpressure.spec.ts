@@ -1,5 +1,6 @@
 import type { ConnectionRequest } from '../connections/connection-request.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { HubStatistics } from '../diagnostics/hub-statistics.js';
 import { MessageType } from '../protocol/hub-message.js';
 import { JsonHubProtocol } from '../protocol/json-hub-protocol.js';
 import { HttpTransportType } from '../transports/http-transport-type.js';
@@ -26,7 +27,11 @@ class StalledTransport implements Transport {
 }
 
 function connectedContext(transport: Transport): HubConnectionContext {
-  const handler = { heartbeat: { now: 0 }, options: DEFAULT_HUB_OPTIONS } as unknown as HubConnectionHandler;
+  const handler = {
+    heartbeat: { now: 0 },
+    options: DEFAULT_HUB_OPTIONS,
+    statistics: new HubStatistics(),
+  } as unknown as HubConnectionHandler;
   const connection = new HubConnectionContext(handler, {
     connectionId: 'c1',
     transport,

@@ -4,6 +4,7 @@ import { HttpConnectionDispatcher } from '../connections/http-connection-dispatc
 import { HttpConnectionManager } from '../connections/http-connection-manager.js';
 import { HubAuthenticator } from '../connections/hub-authenticator.js';
 import type { HubMetadata } from '../decorators/hub.decorator.js';
+import { HubDiagnostics } from '../diagnostics/hub-diagnostics.js';
 import { hubAuthorizeOptions } from '../decorators/hub-authorize.decorator.js';
 import { resolveHubOptions } from '../hub/default-hub-options.js';
 import { HubConnectionHandler } from '../hub/hub-connection-handler.js';
@@ -58,6 +59,7 @@ export function createHubEndpoint(
     ),
     resolveHub,
     logger,
+    new HubDiagnostics(hub.name),
   );
   const connectionManager = new HttpConnectionManager(options.disconnectTimeout, () =>
     context.lifetimeManager.newConnectionId(),
@@ -69,5 +71,7 @@ export function createHubEndpoint(
     moduleOptions.userIdProvider,
   );
   const http = new HttpConnectionDispatcher(path, handler, connectionManager, authenticator);
-  return new HubEndpoint(path, context, handler, http);
+  const endpoint = new HubEndpoint(path, context, handler, http);
+  registry.endpoints.add(endpoint);
+  return endpoint;
 }

@@ -31,5 +31,6 @@ export class HubEndpoint {
 
   close(): void {
     this.http.close();
+    this.handler.diagnostics.dispose();
   }
 }

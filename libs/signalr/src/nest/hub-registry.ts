@@ -7,6 +7,7 @@ import { DefaultHubLifetimeManager } from '../lifetime/default-hub-lifetime-mana
 import type { BackplaneScope } from '../lifetime/hub-lifetime-manager-factory.js';
 import type { HubLifetimeManager } from '../lifetime/hub-lifetime-manager.js';
 import { HUB_METADATA, SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
+import type { HubEndpoint } from './hub-endpoint.js';
 
 /**
  * The app's hubs: one lifetime manager and one HubContext per hub class,
@@ -17,6 +18,8 @@ import { HUB_METADATA, SIGNALR_MODULE_OPTIONS } from '../signalr.constants.js';
 @Injectable()
 export class HubRegistry implements BackplaneScope, OnModuleInit, OnApplicationShutdown {
   private readonly contexts = new Map<Type, HubContext>();
+  /** The hubs served now (what the admin panel shows). */
+  readonly endpoints = new Set<HubEndpoint>();
   private shutdownHooks: (() => Promise<void> | void)[] = [];
   private initHooks: (() => void)[] = [];
 

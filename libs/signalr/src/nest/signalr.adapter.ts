@@ -119,6 +119,7 @@ export class SignalRAdapter extends AbstractWsAdapter {
     if (server instanceof HubEndpoint || server instanceof ConnectionHandlerEndpoint) {
       server.close();
       this.hubs?.delete(server.path);
+      if (server instanceof HubEndpoint) this.getRegistry().endpoints.delete(server);
       return;
     }
     for (const client of server.clients) client.terminate();

@@ -48,6 +48,8 @@ export class LongPollingTransport extends PostingTransport implements Transport,
   private queuedBytes = 0;
   /** Called once, when the connection token is no longer needed; unset once called. */
   private release?: () => void;
+  /** No poll came within the disconnect timeout. */
+  timedOut = false;
 
   constructor(
     private readonly settings: LongPollingSettings,
@@ -141,6 +143,7 @@ export class LongPollingTransport extends PostingTransport implements Transport,
     if (this.waitingPoll) {
       if (now - this.pollStartedAt >= this.settings.options.pollTimeout) this.answerPoll(200);
     } else if (now - this.lastSeenAt >= this.settings.options.disconnectTimeout) {
+      this.timedOut = true;
       this.terminate();
     }
   }

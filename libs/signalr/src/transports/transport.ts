@@ -57,6 +57,8 @@ export interface Transport {
   start(receiver: TransportReceiver, release: () => void): void;
   /** Sends one transport unit. */
   send(data: Buffer, binary: boolean): void;
+  /** The transport ended because the client stopped coming back (long polling without a poll). */
+  readonly timedOut?: boolean;
   /** Ends the transport; `error` marks an abnormal end (WebSocket code 1011). */
   close(error?: boolean): void;
   /**

@@ -1,0 +1,105 @@
+import {
+  type Attributes,
+  type BatchObservableResult,
+  createNoopMeter,
+  type Histogram,
+  type Meter,
+  metrics,
+  type ObservableCounter,
+  type UpDownCounter,
+} from '@opentelemetry/api';
+import type { HubStatistics } from './hub-statistics.js';
+import {
+  CONNECTION_DURATION_BUCKETS,
+  INVOCATION_DURATION_BUCKETS,
+  SIGNALR_TELEMETRY_NAME,
+  SignalRMetricNames as Names,
+} from './telemetry-names.js';
+
+/** What the observable instruments read: a hub's totals and the attributes they are reported with. */
+export interface ObservedHub {
+  readonly statistics: HubStatistics;
+  readonly attributes: Attributes;
+}
+
+/**
+ * nest-signalr's instruments, created once per meter. Counts that change per
+ * message (received, sent, drops, backplane traffic) are plain numbers in each
+ * hub's statistics, read by observable counters when the SDK collects, so a
+ * message costs an increment whether or not an SDK is installed.
+ */
+export class SignalRInstruments {
+  readonly activeConnections: UpDownCounter;
+  readonly connectionDuration: Histogram;
+  readonly invocationDuration: Histogram;
+  private readonly hubs = new Set<ObservedHub>();
+
+  private constructor(meter: Meter) {
+    this.activeConnections = meter.createUpDownCounter(Names.activeConnections, {
+      unit: '{connection}',
+      description: 'Number of connections that are currently active on the server.',
+    });
+    this.connectionDuration = meter.createHistogram(Names.connectionDuration, {
+      unit: 's',
+      description: 'The duration of connections on the server.',
+      advice: { explicitBucketBoundaries: CONNECTION_DURATION_BUCKETS },
+    });
+    this.invocationDuration = meter.createHistogram(Names.invocationDuration, {
+      unit: 's',
+      description: 'The duration of hub method invocations, streams until their completion.',
+      advice: { explicitBucketBoundaries: INVOCATION_DURATION_BUCKETS },
+    });
+    const counter = (name: string, unit: string, description: string) =>
+      meter.createObservableCounter(name, { unit, description });
+    const observed: [ObservableCounter, (statistics: HubStatistics) => number][] = [
+      [counter(Names.messagesReceived, '{message}', 'Hub messages received from clients.'), (s) => s.messagesReceived],
+      [counter(Names.messagesSent, '{message}', 'Hub messages sent to clients.'), (s) => s.messagesSent],
+      [
+        counter(Names.slowConsumerDrops, '{connection}', 'Connections closed because they read too slowly.'),
+        (s) => s.slowConsumerDrops,
+      ],
+      [
+        counter(Names.backplanePublishes, '{message}', 'Messages published to the backplane.'),
+        (s) => s.backplanePublishes,
+      ],
+      [
+        counter(Names.backplaneReceives, '{message}', 'Messages received from the backplane.'),
+        (s) => s.backplaneReceives,
+      ],
+      [counter(Names.backplaneErrors, '{error}', 'Backplane operations that failed.'), (s) => s.backplaneErrors],
+    ];
+    meter.addBatchObservableCallback(
+      (result: BatchObservableResult) => {
+        for (const hub of this.hubs) {
+          for (const [instrument, read] of observed) result.observe(instrument, read(hub.statistics), hub.attributes);
+        }
+      },
+      observed.map(([instrument]) => instrument),
+    );
+  }
+
+  /** Reports a hub's totals until `forget`. */
+  observe(hub: ObservedHub): void {
+    this.hubs.add(hub);
+  }
+
+  forget(hub: ObservedHub): void {
+    this.hubs.delete(hub);
+  }
+
+  private static current?: { meter: Meter; instruments: SignalRInstruments };
+
+  /**
+   * The instruments of the meter the global MeterProvider gives now; undefined
+   * while no SDK is installed (the API's no-op meter), so that nothing is even
+   * timed. Hubs call this as they are created, after the app set up its SDK.
+   */
+  static get(): SignalRInstruments | undefined {
+    const meter = metrics.getMeter(SIGNALR_TELEMETRY_NAME);
+    if (meter === createNoopMeter()) return undefined;
+    if (SignalRInstruments.current?.meter !== meter) {
+      SignalRInstruments.current = { meter, instruments: new SignalRInstruments(meter) };
+    }
+    return SignalRInstruments.current.instruments;
+  }
+}
