@@ -240,16 +240,18 @@ export function describeBackplaneSpecification(harness: BusHarness): void {
       }
       const awaited = a.manager.invokeConnection(remote.connectionId, 'Hang', []);
       await remote.waitFor('Hang');
+      const failed = expect(awaited).rejects.toThrow(`Connection '${remote.connectionId}' disconnected.`);
       await b.manager.onDisconnected(remote);
-      await expect(awaited).rejects.toThrow(`Connection '${remote.connectionId}' disconnected.`);
+      await failed;
     });
 
     it('ends what awaits a node that shuts down at once', async () => {
       const onC = await c.connect();
       const awaited = a.manager.invokeConnection(onC.connectionId, 'Hang', []);
       await onC.waitFor('Hang');
+      const failed = expect(awaited).rejects.toThrow(`Connection '${onC.connectionId}' disconnected.`);
       await c.close();
-      await expect(awaited).rejects.toThrow(`Connection '${onC.connectionId}' disconnected.`);
+      await failed;
       // Its connections are gone with it: a group change for one is a no-op.
       await a.manager.addToGroup(onC.connectionId, 'room');
     });

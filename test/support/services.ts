@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
  * Tests that need a service a fresh machine may lack skip with a message
  * naming it, unless REQUIRE_<SERVICE>=1 (as CI sets), where they fail instead.
  */
-export function serviceAvailability(service: 'browser' | 'redis', available: boolean, missing: string): boolean {
+export function serviceAvailability(
+  service: 'browser' | 'redis' | 'nats',
+  available: boolean,
+  missing: string,
+): boolean {
   const required = process.env[`REQUIRE_${service.toUpperCase()}`] === '1';
   if (available) return true;
   if (required) throw new Error(`REQUIRE_${service.toUpperCase()}=1 but ${missing}`);

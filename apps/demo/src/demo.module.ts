@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { SignalRModule } from 'nest-signalr';
+import { natsBackplane } from 'nest-signalr/nats';
 import { redisBackplane } from 'nest-signalr/redis';
 import { AuthController } from './auth/auth.controller.js';
 import { JWT_SECRET } from './auth/jwt-secret.js';
@@ -21,10 +22,12 @@ import { PageController } from './page/page.controller.js';
       useFactory: (jwt: JwtService) => ({
         // No token: anonymous. A token that does not verify: 401.
         authenticate: ({ token }) => (token ? jwt.verify(token) : undefined),
-        // With REDIS_URL, several demo nodes share one chat (scale-out).
+        // With REDIS_URL (or NATS_URL), several demo nodes share one chat (scale-out).
         backplane: process.env.REDIS_URL
           ? redisBackplane({ url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX ?? 'demo' })
-          : undefined,
+          : process.env.NATS_URL
+            ? natsBackplane({ servers: process.env.NATS_URL, prefix: process.env.NATS_PREFIX ?? 'demo' })
+            : undefined,
       }),
     }),
   ],
