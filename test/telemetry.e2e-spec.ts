@@ -1,13 +1,14 @@
 import { type HubConnection, HttpTransportType, JsonHubProtocol } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemoryBroker, inMemoryBackplane } from 'nest-signalr';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import request from 'supertest';
-import { closed, connectHub } from './support/hub-client.js';
+import { closed, connectHub, Inbox } from './support/hub-client.js';
 import { negotiate } from './support/raw-http.js';
 import { InMemoryTelemetry, TraceparentProtocol } from './support/telemetry.js';
 import { type RunningApp, startApp } from './support/test-app.js';
-import { LifecycleLog, TelemetryModule } from './fixtures/telemetry.hub.js';
+import { LifecycleLog, TelemetryModule, telemetryNode } from './fixtures/telemetry.hub.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_SPAN_ID = 'b7ad6b7169203331';
@@ -202,14 +203,14 @@ describe('OpenTelemetry metrics and traces', () => {
     const before = (await telemetry.histogram('signalr.server.connection.duration', timedOut))?.count ?? 0;
     const disconnected = log.total('disconnected');
     // The client vanishes after its handshake: no poll, no DELETE.
-    const { connectionToken } = await negotiate(server.url, '/telemetry');
-    await request(server.url).get(`/telemetry?id=${connectionToken}`).expect(200);
+    const { connectionToken } = await negotiate(server.url, '/telemetry-quick');
+    await request(server.url).get(`/telemetry-quick?id=${connectionToken}`).expect(200);
     await request(server.url)
-      .post(`/telemetry?id=${connectionToken}`)
+      .post(`/telemetry-quick?id=${connectionToken}`)
       .send('{"protocol":"json","version":1}' + RS)
       .expect(200);
 
-    await log.waitFor('disconnected', disconnected + 1); // after the hub's 400 ms disconnect timeout
+    await log.waitFor('disconnected', disconnected + 1); // after the hub's 500 ms disconnect timeout
     expect((await telemetry.histogram('signalr.server.connection.duration', timedOut))?.count).toBe(before + 1);
   });
 
@@ -234,5 +235,66 @@ describe('OpenTelemetry metrics and traces', () => {
     expect((await slowClosed)?.message).toContain('Connection closed with an error.');
     expect(await fast.invoke('echo', 'still here')).toBe('still here');
     await leave(fast);
+  });
+
+  it('counts backplane publishes, receives and errors per node', async () => {
+    const broker = new InMemoryBroker();
+    // No presence heartbeat during the test: only the broadcast crosses the broker.
+    const backplane = inMemoryBackplane(broker, { heartbeatInterval: 600_000, timeout: 1_000 });
+    const nodes = [await startApp(telemetryNode(backplane)), await startApp(telemetryNode(backplane))];
+    try {
+      const [sender, receiver] = await Promise.all(
+        nodes.map((node) => connectHub(`${node.url}/telemetry`, { transport: HttpTransportType.WebSockets })),
+      );
+      const inbox = new Inbox(receiver, 'flood');
+      sender.on('flood', () => {});
+      await Promise.all(nodes.map((node) => node.app.get(LifecycleLog).waitFor('connected', 1)));
+      const traffic = async () => {
+        const found = (await telemetry.collect()).get('signalr.server.backplane.publishes')!;
+        const points = found.dataPoints.filter((point) => point.attributes['signalr.backplane'] === 'in-memory');
+        const ids = points.map((point) => point.attributes['signalr.backplane.node'] as string);
+        const read = async (name: string, node: string) =>
+          telemetry.sum(name, { 'signalr.backplane': 'in-memory', 'signalr.backplane.node': node });
+        return Promise.all(
+          ids.map(async (node) => ({
+            node,
+            publishes: await read('signalr.server.backplane.publishes', node),
+            receives: await read('signalr.server.backplane.receives', node),
+            errors: await read('signalr.server.backplane.errors', node),
+          })),
+        );
+      };
+      const before = await traffic();
+      expect(before).toHaveLength(2);
+
+      await sender.invoke('flood', 8, 1); // to everyone, on both nodes
+      await inbox.next();
+      const after = await traffic();
+      const delta = after.map((now) => {
+        const then = before.find((b) => b.node === now.node)!;
+        return {
+          publishes: now.publishes - then.publishes,
+          receives: now.receives - then.receives,
+          errors: now.errors - then.errors,
+        };
+      });
+      expect(delta).toEqual(
+        expect.arrayContaining([
+          { publishes: 1, receives: 0, errors: 0 },
+          { publishes: 0, receives: 1, errors: 0 },
+        ]),
+      );
+
+      broker.stop(); // the broker goes away: a broadcast to other nodes is dropped
+      await sender.invoke('flood', 8, 1);
+      const dropped = await traffic();
+      expect(
+        dropped.map((now) => now.errors - after.find((a) => a.node === now.node)!.errors).sort((a, b) => a - b),
+      ).toEqual([0, 1]);
+      broker.start();
+      await Promise.all([sender.stop(), receiver.stop()]);
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
   });
 });

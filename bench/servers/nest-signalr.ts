@@ -16,6 +16,7 @@ import {
 } from '../../libs/signalr/src/index.js';
 import { HOST } from '../common.js';
 import { installControl, portArg, serverReady } from './control.js';
+import { installOpenTelemetry } from './otel-sdk.js';
 
 @Hub('/bench')
 export class BenchHub {
@@ -45,6 +46,8 @@ class BenchModule {}
 
 async function main(): Promise<void> {
   installControl();
+  // BENCH_OTEL=1: the same server with an OpenTelemetry SDK installed (metrics and traces).
+  if (process.env.BENCH_OTEL === '1') installOpenTelemetry();
   const app = await NestFactory.create(BenchModule, { logger: false });
   app.useWebSocketAdapter(new SignalRAdapter(app));
   await app.listen(portArg(), HOST);

@@ -16,6 +16,7 @@ export { Hub } from './decorators/hub.decorator.js';
 export { HubMethod, type HubMethodOptions } from './decorators/hub-method.decorator.js';
 export { HubCaller } from './decorators/hub-caller.decorator.js';
 export { UploadStream } from './decorators/upload-stream.decorator.js';
+export { HubAbortSignal } from './decorators/hub-abort-signal.decorator.js';
 export { HubAuthorize } from './decorators/hub-authorize.decorator.js';
 export type { OnHubConnected, OnHubDisconnected } from './hub/hub-lifecycle.interface.js';
 export { HubCallerContext } from './hub/hub-caller-context.js';

@@ -8,7 +8,4 @@ export class HubStatistics {
   invocations = 0;
   failedInvocations = 0;
   slowConsumerDrops = 0;
-  backplanePublishes = 0;
-  backplaneReceives = 0;
-  backplaneErrors = 0;
 }

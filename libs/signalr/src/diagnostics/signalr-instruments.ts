@@ -8,11 +8,13 @@ import {
   type ObservableCounter,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import type { BackplaneTraffic } from './backplane-traffic.js';
 import type { HubStatistics } from './hub-statistics.js';
 import {
   CONNECTION_DURATION_BUCKETS,
   INVOCATION_DURATION_BUCKETS,
   SIGNALR_TELEMETRY_NAME,
+  SignalRAttributes as Attr,
   SignalRMetricNames as Names,
 } from './telemetry-names.js';
 
@@ -33,6 +35,7 @@ export class SignalRInstruments {
   readonly connectionDuration: Histogram;
   readonly invocationDuration: Histogram;
   private readonly hubs = new Set<ObservedHub>();
+  private readonly backplanes = new Map<BackplaneTraffic, Attributes>();
 
   private constructor(meter: Meter) {
     this.activeConnections = meter.createUpDownCounter(Names.activeConnections, {
@@ -58,24 +61,35 @@ export class SignalRInstruments {
         counter(Names.slowConsumerDrops, '{connection}', 'Connections closed because they read too slowly.'),
         (s) => s.slowConsumerDrops,
       ],
+    ];
+    const backplane: [ObservableCounter, (traffic: BackplaneTraffic) => number][] = [
+      [counter(Names.backplanePublishes, '{message}', 'Messages published to the backplane.'), (t) => t.publishes],
+      [counter(Names.backplaneReceives, '{message}', 'Messages received from the backplane.'), (t) => t.receives],
       [
-        counter(Names.backplanePublishes, '{message}', 'Messages published to the backplane.'),
-        (s) => s.backplanePublishes,
+        counter(Names.backplaneErrors, '{message}', 'Backplane messages dropped, refused or not deliverable.'),
+        (t) => t.errors,
       ],
-      [
-        counter(Names.backplaneReceives, '{message}', 'Messages received from the backplane.'),
-        (s) => s.backplaneReceives,
-      ],
-      [counter(Names.backplaneErrors, '{error}', 'Backplane operations that failed.'), (s) => s.backplaneErrors],
     ];
     meter.addBatchObservableCallback(
       (result: BatchObservableResult) => {
         for (const hub of this.hubs) {
           for (const [instrument, read] of observed) result.observe(instrument, read(hub.statistics), hub.attributes);
         }
+        for (const [traffic, attributes] of this.backplanes) {
+          for (const [instrument, read] of backplane) result.observe(instrument, read(traffic), attributes);
+        }
       },
-      observed.map(([instrument]) => instrument),
+      [...observed, ...backplane].map(([instrument]) => instrument),
     );
+  }
+
+  /** Reports a backplane node's traffic, with its broker and node id, until `forgetBackplane`. */
+  observeBackplane(traffic: BackplaneTraffic, broker: string, nodeId: string): void {
+    this.backplanes.set(traffic, { [Attr.backplane]: broker, [Attr.backplaneNode]: nodeId });
+  }
+
+  forgetBackplane(traffic: BackplaneTraffic): void {
+    this.backplanes.delete(traffic);
   }
 
   /** Reports a hub's totals until `forget`. */

@@ -28,6 +28,10 @@ export const SignalRAttributes = {
   connectionStatus: 'signalr.connection.status',
   /** Ours: the hub's class name. */
   hub: 'signalr.hub',
+  /** Ours: the backplane's broker (`Redis`, `NATS`, `in-memory`). */
+  backplane: 'signalr.backplane',
+  /** Ours: the id of the node (process) whose backplane traffic is counted. */
+  backplaneNode: 'signalr.backplane.node',
   /** Ours: the hub method's name as the hub declares it. */
   method: 'signalr.method',
   errorType: 'error.type',

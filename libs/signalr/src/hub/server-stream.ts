@@ -9,8 +9,9 @@ import type { UploadChannel } from './upload-channel.js';
  * One server-to-client stream (a StreamInvocation): a StreamItem for each
  * item the hub method's stream emits, then one Completion, also after a
  * cancellation (as ASP.NET Core). The client's CancelInvocation or the end of
- * the connection unsubscribe, which stops the method's Observable or ends its
- * async generator, so no work goes on for a stream nobody reads.
+ * the connection abort the invocation's signal and unsubscribe, which stops
+ * the method's Observable or ends its async generator, so no work goes on for
+ * a stream nobody reads, at whatever moment the cancellation comes.
  */
 export class ServerStream implements Observer<unknown> {
   private subscription?: Subscription;
@@ -28,14 +29,19 @@ export class ServerStream implements Observer<unknown> {
     return this.invocation.invocationId!;
   }
 
-  /** Subscribes to what the hub method returned (its Observable, through Nest's interceptors). */
+  /**
+   * Subscribes to what the hub method returned (its Observable, through
+   * Nest's interceptors). A stream cancelled while the method was being
+   * called (guards, interceptors, pipes, the method itself) is subscribed
+   * and unsubscribed at once all the same: the method has run, so its clean-up
+   * (Observable teardown, generator `finally`) must run too.
+   */
   start(result: unknown): void {
-    if (this.finished) return; // cancelled while the method was being called
     if (isObservable(result)) {
       this.subscription = result.subscribe(this);
     } else if (isAsyncIterable(result)) {
       this.subscription = fromAsyncIterable(result, this.invocation.connection).subscribe(this);
-    } else {
+    } else if (!this.finished) {
       this.invocation.fail(new NotAStreamError());
       this.finish();
     }
@@ -66,6 +72,7 @@ export class ServerStream implements Observer<unknown> {
   /** The client cancelled, or the connection closed: stop the method's stream. */
   cancel(): void {
     if (this.finished) return;
+    this.invocation.abort();
     this.finish();
     this.subscription?.unsubscribe();
   }

@@ -1,4 +1,6 @@
 import type { Logger } from '@nestjs/common';
+import { BackplaneTraffic } from '../../diagnostics/backplane-traffic.js';
+import { SignalRInstruments } from '../../diagnostics/signalr-instruments.js';
 import type { BackplaneBus } from './backplane-bus.js';
 import { BackplaneUnavailableError } from './backplane-unavailable.error.js';
 import { isFromSender, senderPrefix } from './scaleout-protocol.js';
@@ -55,6 +57,8 @@ export class ScaleoutNode {
   private readonly reconnectListeners = new Set<() => void>();
   private readonly closeHooks: (() => void)[] = [];
   private connectedWaiters: (() => void)[] = [];
+  /** What the bus carried, for the backplane metrics. */
+  readonly traffic = new BackplaneTraffic();
   private pendingPublishes = 0;
   private droppedPublishes = 0;
   /** False from the first dropped message (or lost link) until the bus is back: logs once per outage. */
@@ -73,6 +77,7 @@ export class ScaleoutNode {
     this.groupAckTimeout = options.groupAckTimeout ?? 30_000;
     this.maxPendingPublishes = options.maxPendingPublishes ?? 10_000;
     this.heartbeatInterval = options.heartbeatInterval ?? 5_000;
+    SignalRInstruments.get()?.observeBackplane(this.traffic, bus.brokerName, nodeId);
     bus.listen({
       message: (channel, payload) => this.dispatch(channel, payload),
       connectedChange: (connected) => (connected ? this.up() : this.down()),
@@ -147,10 +152,16 @@ export class ScaleoutNode {
 
   /** Resolves once the broker has taken the message; rejects with `unavailable()` if it cannot within `timeout`. */
   publishConfirmed(channel: string, payload: Buffer): Promise<void> {
-    if (!this.canPublish()) return Promise.reject(this.unavailable());
+    if (!this.canPublish()) {
+      this.traffic.errors++;
+      return Promise.reject(this.unavailable());
+    }
     this.pendingPublishes++;
     const taken = this.bus.publish(channel, payload);
-    taken.then(this.published, () => this.pendingPublishes--);
+    taken.then(this.published, () => {
+      this.pendingPublishes--;
+      this.traffic.errors++;
+    });
     return this.withinTimeout(taken);
   }
 
@@ -158,6 +169,7 @@ export class ScaleoutNode {
     if (this.closed) return;
     for (const hook of this.closeHooks) hook();
     this.closed = true;
+    SignalRInstruments.get()?.forgetBackplane(this.traffic);
     this.handlers.clear();
     this.reconnectListeners.clear();
     await this.bus.close();
@@ -185,6 +197,7 @@ export class ScaleoutNode {
 
   private readonly published = (): void => {
     this.pendingPublishes--;
+    this.traffic.publishes++;
     if (!this.healthy) this.up();
   };
 
@@ -195,6 +208,7 @@ export class ScaleoutNode {
 
   private dropped(): void {
     this.droppedPublishes++;
+    this.traffic.errors++;
     if (this.closed || !this.healthy) return;
     this.healthy = false;
     this.logger.warn(
@@ -223,9 +237,11 @@ export class ScaleoutNode {
     if (isFromSender(payload, this.ownPrefix)) return;
     const handler = this.handlers.get(channel);
     if (!handler) return;
+    this.traffic.receives++;
     try {
       handler(payload);
     } catch (error) {
+      this.traffic.errors++;
       // A malformed message (another app on the same prefix?) or one this
       // node cannot write must not break the bus or the node.
       this.logger.error(`Could not deliver a message received on ${channel}.`, (error as Error)?.stack);
